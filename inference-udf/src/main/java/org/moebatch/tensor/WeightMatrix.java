@@ -1,0 +1,177 @@
+package org.moebatch.tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.util.Objects;
+
+/**
+ * A row-major {@code [rows, cols]} matrix of checkpoint weights that stays in the memory-mapped
+ * file: nothing is copied to the Java heap. A tensor of more than two dimensions is seen as
+ * {@code [product of leading dims, last dim]}; a vector as one row.
+ *
+ * <p>The bytes sit in one or more chunks, each a whole number of rows and under 2 GiB (a Java
+ * buffer's limit), so that a tensor larger than 2 GiB, like Kimi K2's 2.35 GB embedding, is legal.
+ * Kernels copy a few rows at a time into a {@link Panel} (widening nothing but F16, which becomes
+ * float on the way) and compute from there; the copy stays in the L1 cache.
+ */
+public final class WeightMatrix implements Weight {
+    private final String name;
+    private final DType dtype;
+    private final int rows;
+    private final int cols;
+    private final int firstRow;
+    private final int rowsPerChunk;
+    private final ByteBuffer[] chunks;
+    private final ShortBuffer[] shortViews;
+    private final FloatBuffer[] floatViews;
+
+    private WeightMatrix(String name, DType dtype, int rows, int cols, int firstRow, int rowsPerChunk,
+            ByteBuffer[] chunks, ShortBuffer[] shortViews, FloatBuffer[] floatViews) {
+        this.name = name;
+        this.dtype = dtype;
+        this.rows = rows;
+        this.cols = cols;
+        this.firstRow = firstRow;
+        this.rowsPerChunk = rowsPerChunk;
+        this.chunks = chunks;
+        this.shortViews = shortViews;
+        this.floatViews = floatViews;
+    }
+
+    /**
+     * A matrix over {@code chunks}: chunk {@code i} holds rows {@code [i * rowsPerChunk, ...)}; every
+     * chunk but the last holds exactly {@code rowsPerChunk} rows.
+     */
+    public static WeightMatrix of(String name, DType dtype, int rows, int cols, int rowsPerChunk, ByteBuffer... chunks) {
+        Objects.requireNonNull(name, "name");
+        if (!dtype.computable()) {
+            throw new IllegalArgumentException(name + ": dtype " + dtype + " cannot be computed with");
+        }
+        if (rows <= 0 || cols <= 0 || rowsPerChunk <= 0) {
+            throw new IllegalArgumentException(name + ": empty matrix [" + rows + ", " + cols + "]");
+        }
+        long rowBytes = (long) cols * dtype.bytes();
+        long expectedChunks = (rows + (long) rowsPerChunk - 1) / rowsPerChunk;
+        if (chunks.length != expectedChunks) {
+            throw new IllegalArgumentException(name + ": " + chunks.length + " chunks for " + expectedChunks);
+        }
+        ByteBuffer[] ordered = new ByteBuffer[chunks.length];
+        ShortBuffer[] shorts = new ShortBuffer[chunks.length];
+        FloatBuffer[] floats = new FloatBuffer[chunks.length];
+        for (int i = 0; i < chunks.length; i++) {
+            int chunkRows = Math.min(rowsPerChunk, rows - i * rowsPerChunk);
+            if (chunks[i].remaining() < chunkRows * rowBytes) {
+                throw new IllegalArgumentException(name + ": chunk " + i + " holds " + chunks[i].remaining()
+                        + " bytes, needs " + chunkRows * rowBytes);
+            }
+            ordered[i] = chunks[i].slice().order(ByteOrder.LITTLE_ENDIAN);
+            if (dtype == DType.F32) {
+                floats[i] = ordered[i].asFloatBuffer();
+            } else {
+                shorts[i] = ordered[i].asShortBuffer();
+            }
+        }
+        return new WeightMatrix(name, dtype, rows, cols, 0, rowsPerChunk, ordered, shorts, floats);
+    }
+
+    /** A matrix over heap bytes, for tests and for small weights built in memory. */
+    public static WeightMatrix ofBytes(String name, DType dtype, int rows, int cols, byte[] littleEndian) {
+        return of(name, dtype, rows, cols, rows, ByteBuffer.wrap(littleEndian));
+    }
+
+    /** The rows {@code [start, start + count)} as a matrix of their own, sharing the bytes. */
+    public WeightMatrix rows(int start, int count) {
+        if (start < 0 || count <= 0 || start + count > rows) {
+            throw new IndexOutOfBoundsException(name + ": rows [" + start + ", " + (start + count)
+                    + ") of " + rows);
+        }
+        return new WeightMatrix(name + "[" + start + ":" + (start + count) + "]", dtype, count, cols,
+                firstRow + start, rowsPerChunk, chunks, shortViews, floatViews);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** Whether kernels read this matrix as bfloat16 (widened in registers) rather than float. */
+    public boolean isBf16() {
+        return dtype == DType.BF16;
+    }
+
+    /** One element, decoded; for reference kernels and tests, not for hot loops. */
+    public float get(int row, int col) {
+        int absolute = firstRow + row;
+        int chunk = absolute / rowsPerChunk;
+        long index = (long) (absolute % rowsPerChunk) * cols + col;
+        switch (dtype) {
+            case F32:
+                return floatViews[chunk].get((int) index);
+            case BF16:
+                return Floats.bf16ToFloat(shortViews[chunk].get((int) index));
+            case F16:
+                return Floats.f16ToFloat(shortViews[chunk].get((int) index));
+            default:
+                throw new IllegalStateException(name + ": " + dtype);
+        }
+    }
+
+    /**
+     * Copies rows {@code [row, row + count)} into {@code panel}, row {@code i} at
+     * {@code i * cols}. BF16 lands as raw bits in {@link Panel#bits}, F32 and F16 as floats in
+     * {@link Panel#values}.
+     */
+    public void readRows(int row, int count, Panel panel) {
+        panel.reset(this, count);
+        int done = 0;
+        while (done < count) {
+            int absolute = firstRow + row + done;
+            int chunk = absolute / rowsPerChunk;
+            int inChunk = absolute % rowsPerChunk;
+            int n = Math.min(count - done, rowsPerChunk - inChunk);
+            int index = inChunk * cols;
+            int length = n * cols;
+            int at = done * cols;
+            switch (dtype) {
+                case F32:
+                    floatViews[chunk].get(index, panel.values, at, length);
+                    break;
+                case BF16:
+                    shortViews[chunk].get(index, panel.bits, at, length);
+                    break;
+                case F16: {
+                    ShortBuffer view = shortViews[chunk];
+                    for (int i = 0; i < length; i++) {
+                        panel.values[at + i] = Floats.f16ToFloat(view.get(index + i));
+                    }
+                    break;
+                }
+                default:
+                    throw new IllegalStateException(name + ": " + dtype);
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dtype + " [" + rows + ", " + cols + "]";
+    }
+}

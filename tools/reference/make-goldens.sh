@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Regenerates the tiny golden checkpoints and their reference logits under data-samples/.
+# Needs Debian's python3-torch (and python3-numpy); CI does not run this, it reads the outputs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ref=tools/reference/deepseek_v3_reference.py
+models=data-samples/models
+golden=data-samples/golden
+mkdir -p "$models" "$golden"
+
+# (a) Kimi K2-like: q-LoRA, one shared expert, no expert groups, YaRN, float32 weights, one file.
+/usr/bin/python3 $ref make --config tools/reference/configs/kimi-k2-tiny.json --out $models/kimi-k2-tiny --dtype F32 --seed 11
+/usr/bin/python3 $ref golden --model $models/kimi-k2-tiny --tokens 1,17,250,3,99,42,7,311,5,120 --steps 8 \
+  --out $golden/kimi-k2-tiny.json
+
+# (b) DeepSeek-V3-like: no q-LoRA, 8 groups / 4 kept, two shared experts, two dense layers,
+#     bf16 weights in two shards; widths that are not multiples of the vector length.
+/usr/bin/python3 $ref make --config tools/reference/configs/deepseek-v3-tiny.json --out $models/deepseek-v3-tiny \
+  --dtype BF16 --seed 12 --shards 2
+/usr/bin/python3 $ref golden --model $models/deepseek-v3-tiny \
+  --tokens 0,5,77,300,12,9,250,33,101,7,64,128,255,2,19,88,44,370,6,210 --steps 8 --out $golden/deepseek-v3-tiny.json
+
+# (c) the other switches: softmax scores grouped without a bias, no normalisation, RoPE in halves,
+#     attention biases, tied embeddings, no shared expert, every layer MoE, transformers v5 expert layout.
+/usr/bin/python3 $ref make --config tools/reference/configs/variant-tiny.json --out $models/variant-tiny --dtype F32 \
+  --seed 13 --fused-experts
+/usr/bin/python3 $ref golden --model $models/variant-tiny --tokens 3,14,15,92,65,35,89,79,32,38,46,26,43,38,32,79,50 \
+  --steps 8 --out $golden/variant-tiny.json
