@@ -112,7 +112,8 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void helperLoop(int worker) {
-        int seen = generation;
+        // Not "seen = generation": a job submitted before this thread first runs must still be joined.
+        int seen = 0;
         while (!closed) {
             long spinStart = System.nanoTime();
             while (generation == seen && !closed) {

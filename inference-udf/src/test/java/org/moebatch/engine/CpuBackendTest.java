@@ -1,0 +1,273 @@
+package org.moebatch.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.moebatch.model.Linear;
+import org.moebatch.model.MlaDims;
+import org.moebatch.model.Mlp;
+import org.moebatch.model.ModelSpec;
+import org.moebatch.model.RotaryEmbedding;
+import org.moebatch.model.Router;
+import org.moebatch.tensor.DType;
+import org.moebatch.tensor.HostTensor;
+import org.moebatch.tensor.WeightMatrix;
+import org.moebatch.testing.RandomTensors;
+import org.moebatch.testing.Specs;
+
+/**
+ * Every operation of the Vector API backend against the plain loops of {@link ReferenceBackend}, on
+ * random inputs, with the widths that matter: multiples of the vector length and not, one token and
+ * many. Tolerances are relative to the magnitude of the results (about 1) and cover float32
+ * accumulation in another order.
+ */
+class CpuBackendTest {
+    private static final float TOLERANCE = 2e-5f;
+    private static CpuBackend cpu;
+    private static final ReferenceBackend reference = new ReferenceBackend();
+
+    @BeforeAll
+    static void start() {
+        cpu = new CpuBackend(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        cpu.close();
+    }
+
+    private static void assertClose(HostTensor expected, HostTensor actual, float tolerance, String what) {
+        assertEquals(expected.rows(), actual.rows(), what + " rows");
+        assertEquals(expected.cols(), actual.cols(), what + " cols");
+        for (int r = 0; r < expected.rows(); r++) {
+            for (int c = 0; c < expected.cols(); c++) {
+                float e = expected.get(r, c);
+                float a = actual.get(r, c);
+                assertTrue(Math.abs(e - a) <= tolerance * Math.max(1, Math.abs(e)),
+                        what + " [" + r + ", " + c + "]: expected " + e + ", got " + a);
+            }
+        }
+    }
+
+    /** A tensor of the right shape filled with NaN, so an output the kernel forgets to write fails. */
+    private static HostTensor poisoned(int rows, int cols) {
+        HostTensor t = new HostTensor(rows, cols);
+        java.util.Arrays.fill(t.data(), Float.NaN);
+        return t;
+    }
+
+    @ParameterizedTest(name = "linear {0}: {1} tokens x [{2} -> {3}] with bias {4}")
+    @CsvSource({
+        "F32, 1, 64, 48, false", "F32, 7, 72, 100, true", "F32, 37, 33, 9, false",
+        "BF16, 1, 64, 48, false", "BF16, 5, 100, 13, true", "BF16, 64, 1024, 40, false",
+        "F16, 3, 40, 17, false", "BF16, 9, 7, 5, false"})
+    void linearMatchesReference(DType dtype, int tokens, int in, int out, boolean withBias) {
+        RandomTensors r = new RandomTensors(tokens * 31L + in * 7L + out);
+        // chunks of 6 rows: a panel of 4 rows crosses chunk edges
+        WeightMatrix w = r.matrix("w", dtype, out, in, 6);
+        Linear layer = new Linear(w, withBias ? r.floats(out, 1f) : null);
+        HostTensor x = r.tensor(tokens, in);
+        HostTensor expected = new HostTensor(tokens, out);
+        HostTensor actual = poisoned(tokens, out);
+        reference.linear(expected, x, layer);
+        cpu.linear(actual, x, layer);
+        assertClose(expected, actual, TOLERANCE, "linear");
+    }
+
+    @Test
+    void linearGivesEachTokenTheSameBitsWhateverItsBatch() {
+        // The scheduler batches rows freely only because a row's result does not depend on its neighbours.
+        RandomTensors r = new RandomTensors(5);
+        WeightMatrix w = r.matrix("w", DType.BF16, 50, 200);
+        Linear layer = new Linear(w, null);
+        HostTensor batch = r.tensor(11, 200);
+        HostTensor together = new HostTensor(11, 50);
+        cpu.linear(together, batch, layer);
+        for (int t = 0; t < 11; t++) {
+            HostTensor alone = new HostTensor(1, 50);
+            cpu.linear(alone, HostTensor.of(1, 200, batch.row(t)), layer);
+            assertArrayEquals(together.row(t), alone.row(0), "token " + t);
+        }
+    }
+
+    @ParameterizedTest(name = "rmsNorm and addRmsNorm over {0} columns")
+    @CsvSource({"64", "72", "7"})
+    void normsMatchReference(int cols) {
+        RandomTensors r = new RandomTensors(cols);
+        float[] gamma = r.floats(cols, 1f);
+        HostTensor x = r.tensor(5, cols);
+        HostTensor expected = new HostTensor(5, cols);
+        HostTensor actual = poisoned(5, cols);
+        reference.rmsNorm(expected, x, gamma, 1e-6f);
+        cpu.rmsNorm(actual, x, gamma, 1e-6f);
+        assertClose(expected, actual, TOLERANCE, "rmsNorm");
+
+        HostTensor delta = r.tensor(5, cols);
+        HostTensor residualRef = HostTensor.of(5, cols, x.toArray());
+        HostTensor residualCpu = HostTensor.of(5, cols, x.toArray());
+        reference.addRmsNorm(residualRef, delta, expected, gamma, 1e-5f);
+        cpu.addRmsNorm(residualCpu, delta, actual, gamma, 1e-5f);
+        assertClose(residualRef, residualCpu, TOLERANCE, "residual");
+        assertClose(expected, actual, TOLERANCE, "addRmsNorm");
+    }
+
+    @Test
+    void siluMulAndEmbedAndGatherMatchReference() {
+        RandomTensors r = new RandomTensors(9);
+        HostTensor gate = r.tensor(6, 37);
+        HostTensor up = r.tensor(6, 37);
+        HostTensor gateRef = HostTensor.of(6, 37, gate.toArray());
+        reference.siluMul(gateRef, up);
+        cpu.siluMul(gate, up);
+        assertClose(gateRef, gate, TOLERANCE, "siluMul");
+
+        WeightMatrix table = r.matrix("embed", DType.BF16, 40, 24, 7);
+        int[] tokens = {3, 39, 0, 17, 17};
+        HostTensor expected = new HostTensor(5, 24);
+        HostTensor actual = poisoned(5, 24);
+        reference.embed(expected, tokens, table);
+        cpu.embed(actual, tokens, table);
+        assertClose(expected, actual, 0f, "embed");
+
+        HostTensor rows = new HostTensor(2, 24);
+        cpu.gatherRows(rows, actual, new int[] {4, 1});
+        assertArrayEquals(actual.row(4), rows.row(0));
+        assertArrayEquals(actual.row(1), rows.row(1));
+    }
+
+    @Test
+    void mlaOperationsMatchReferenceAcrossPagesAndSequences() {
+        RandomTensors r = new RandomTensors(21);
+        MlaDims d = new MlaDims(3, 12, 8, 20, 40);
+        ModelSpec spec = Specs.tiny(d);
+        RotaryEmbedding rotary = new RotaryEmbedding(spec);
+        int layers = 2;
+        int pageSize = 16;
+        WeightMatrix kvB = r.matrix("kv_b_proj", DType.BF16, d.heads() * d.kvBRowsPerHead(), d.latent());
+        KvCache refCache = reference.kvCache(layers, pageSize, d, 12);
+        KvCache cpuCache = cpu.kvCache(layers, pageSize, d, 12);
+
+        // Sequence A: a prefill of 150 tokens (past the attention block of 64, over ten pages);
+        // sequence B: 3 tokens at positions 20..22 whose earlier positions are filled first.
+        int[] pagesA = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        int[] pagesB = {11, 10};
+        Batch fillB = new Batch();
+        int b0 = fillB.addSequence(pagesB);
+        for (int p = 0; p < 20; p++) {
+            fillB.addToken(b0, 1, p, false);
+        }
+        fillB.seal(rotary);
+        storeRandomKv(r, fillB, 1, d, refCache, cpuCache);
+
+        Batch batch = new Batch();
+        int a = batch.addSequence(pagesA);
+        int b = batch.addSequence(pagesB);
+        for (int p = 0; p < 150; p++) {
+            batch.addToken(a, 1, p, p == 149);
+        }
+        for (int p = 20; p < 23; p++) {
+            batch.addToken(b, 1, p, true);
+        }
+        batch.seal(rotary);
+        int tokens = batch.tokenCount();
+        storeRandomKv(r, batch, 1, d, refCache, cpuCache);
+
+        HostTensor q = r.tensor(tokens, d.heads() * d.queryHead());
+        HostTensor qRef = HostTensor.of(tokens, q.cols(), q.toArray());
+        reference.rope(qRef, d.heads(), d.queryHead(), d.nope(), batch, rotary);
+        cpu.rope(q, d.heads(), d.queryHead(), d.nope(), batch, rotary);
+        assertClose(qRef, q, 0f, "rope");
+
+        HostTensor qLatRef = new HostTensor(tokens, d.heads() * d.latent());
+        HostTensor qLat = poisoned(tokens, d.heads() * d.latent());
+        reference.mlaAbsorbQuery(qLatRef, q, kvB, d);
+        cpu.mlaAbsorbQuery(qLat, q, kvB, d);
+        assertClose(qLatRef, qLat, TOLERANCE, "mlaAbsorbQuery");
+
+        HostTensor outRef = new HostTensor(tokens, d.heads() * d.latent());
+        HostTensor out = poisoned(tokens, d.heads() * d.latent());
+        reference.mlaAttend(outRef, qLatRef, q, refCache, 1, batch, d, 0.17f);
+        cpu.mlaAttend(out, qLatRef, q, cpuCache, 1, batch, d, 0.17f);
+        assertClose(outRef, out, TOLERANCE, "mlaAttend");
+
+        HostTensor valuesRef = new HostTensor(tokens, d.heads() * d.value());
+        HostTensor values = poisoned(tokens, d.heads() * d.value());
+        reference.mlaProjectValues(valuesRef, outRef, kvB, d);
+        cpu.mlaProjectValues(values, outRef, kvB, d);
+        assertClose(valuesRef, values, TOLERANCE, "mlaProjectValues");
+    }
+
+    private static void storeRandomKv(RandomTensors r, Batch batch, int layer, MlaDims d, KvCache refCache, KvCache cpuCache) {
+        HostTensor latent = r.tensor(batch.tokenCount(), d.latent());
+        HostTensor rope = r.tensor(batch.tokenCount(), d.rope());
+        reference.mlaStoreKv(refCache, layer, latent, rope, batch);
+        cpu.mlaStoreKv(cpuCache, layer, latent, rope, batch);
+    }
+
+    @ParameterizedTest(name = "rope with interleave={0}")
+    @CsvSource({"true", "false"})
+    void ropeKeepsNormsOfEachPair(boolean interleave) {
+        // A rotation keeps the length of each rotated pair, times the attention factor (1 without YaRN).
+        ModelSpec spec = Specs.tiny(new MlaDims(1, 4, 8, 4, 8), interleave);
+        RotaryEmbedding rotary = new RotaryEmbedding(spec);
+        Batch batch = new Batch();
+        int s = batch.addSequence(new int[] {0});
+        batch.addToken(s, 0, 5, false);
+        batch.addToken(s, 0, 1000, false);
+        batch.seal(rotary);
+        RandomTensors r = new RandomTensors(3);
+        HostTensor x = r.tensor(2, 8);
+        HostTensor before = HostTensor.of(2, 8, x.toArray());
+        cpu.rope(x, 1, 8, 0, batch, rotary);
+        for (int t = 0; t < 2; t++) {
+            for (int i = 0; i < 4; i++) {
+                int re = interleave ? 2 * i : i;
+                int im = interleave ? 2 * i + 1 : i + 4;
+                double normBefore = Math.hypot(before.get(t, re), before.get(t, im));
+                // de-interleaved output: pair i lands at (i, i + 4)
+                double normAfter = Math.hypot(x.get(t, i), x.get(t, i + 4));
+                assertEquals(normBefore, normAfter, 1e-5, "pair " + i + " of token " + t);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "routing and experts, {0}")
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void moeMatchesReference(DType dtype) {
+        RandomTensors r = new RandomTensors(dtype.ordinal() + 40);
+        int hidden = 40;
+        int width = 24;
+        int experts = 16;
+        ModelSpec spec = Specs.moe(hidden, experts, 4, 4, 2, "sigmoid", true);
+        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f));
+        Mlp[] mlps = new Mlp[experts];
+        for (int e = 0; e < experts; e++) {
+            mlps[e] = new Mlp(new Linear(r.matrix("g" + e, dtype, width, hidden), null),
+                    new Linear(r.matrix("u" + e, dtype, width, hidden), null),
+                    new Linear(r.matrix("d" + e, dtype, hidden, width), null));
+        }
+        for (int tokens : new int[] {1, 3, 70}) {
+            HostTensor x = r.tensor(tokens, hidden);
+            HostTensor logits = new HostTensor(tokens, experts);
+            reference.linear(logits, x, router.gate());
+            Routing refRouting = new Routing(4);
+            Routing cpuRouting = new Routing(4);
+            reference.route(refRouting, logits, router);
+            cpu.route(cpuRouting, logits, router);
+            assertArrayEquals(java.util.Arrays.copyOf(refRouting.experts(), tokens * 4),
+                    java.util.Arrays.copyOf(cpuRouting.experts(), tokens * 4), "routing");
+            HostTensor expected = new HostTensor(tokens, hidden);
+            HostTensor actual = poisoned(tokens, hidden);
+            reference.moeExperts(expected, x, refRouting, mlps);
+            cpu.moeExperts(actual, x, cpuRouting, mlps);
+            assertClose(expected, actual, TOLERANCE, "moeExperts with " + tokens + " tokens");
+        }
+    }
+}
