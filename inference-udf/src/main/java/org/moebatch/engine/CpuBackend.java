@@ -221,7 +221,7 @@ public final class CpuBackend implements Backend {
         int ropeWidth = rope.cols();
         for (int t = 0; t < lat.rows(); t++) {
             int position = batch.positions()[t];
-            float[] page = kv.page(batch.pageTable(batch.sequenceOf(t))[position / kv.pageSize()]);
+            float[] page = kv.pageForWrite(batch.pageTable(batch.sequenceOf(t))[position / kv.pageSize()]);
             int at = kv.offset(layer, position % kv.pageSize());
             System.arraycopy(lat.data(), t * latentWidth, page, at, latentWidth);
             System.arraycopy(rope.data(), t * ropeWidth, page, at + latentWidth, ropeWidth);

@@ -11,7 +11,8 @@ public final class HostKvCache implements KvCache {
     private final int pageSize;
     private final int entry;
     private final int latent;
-    private final float[][] pages;
+    private final float[][] pages; // allocated when first written: the budget is a ceiling, not a reservation
+    private final int pageFloats;
 
     public HostKvCache(int layers, int pageSize, MlaDims dims, int pageCount) {
         if (pageSize <= 0 || pageCount <= 0) {
@@ -24,10 +25,8 @@ public final class HostKvCache implements KvCache {
         if (floats > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a page of " + floats + " floats is too large; use a smaller page size");
         }
+        this.pageFloats = (int) floats;
         this.pages = new float[pageCount][];
-        for (int p = 0; p < pageCount; p++) {
-            pages[p] = new float[(int) floats];
-        }
     }
 
     @Override
@@ -42,12 +41,22 @@ public final class HostKvCache implements KvCache {
 
     @Override
     public long pageBytes() {
-        return 4L * pages[0].length;
+        return 4L * pageFloats;
     }
 
-    /** The array of page {@code page}. */
+    /** The array of page {@code page}, which must have been written before. */
     public float[] page(int page) {
         return pages[page];
+    }
+
+    /** The array of page {@code page}, created on its first write. Engine thread only. */
+    public float[] pageForWrite(int page) {
+        float[] a = pages[page];
+        if (a == null) {
+            a = new float[pageFloats];
+            pages[page] = a;
+        }
+        return a;
     }
 
     /** Offset, within its page, of the entry for {@code layer} at {@code slot}: latent first, then rope key. */

@@ -1,6 +1,5 @@
 package org.moebatch.engine;
 
-import java.util.Arrays;
 import org.moebatch.model.DeepseekV3Model;
 import org.moebatch.model.Workspace;
 import org.moebatch.tensor.Tensor;
@@ -79,9 +78,5 @@ public final class LogitsProbe {
             }
         }
         return best;
-    }
-
-    static String describe(Result r) {
-        return "prompt " + Arrays.toString(r.prompt()) + " greedy " + Arrays.toString(r.greedy());
     }
 }

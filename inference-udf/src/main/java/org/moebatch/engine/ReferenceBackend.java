@@ -155,7 +155,7 @@ public final class ReferenceBackend implements Backend {
         for (int t = 0; t < lat.rows(); t++) {
             int position = batch.positions()[t];
             int[] pages = batch.pageTable(batch.sequenceOf(t));
-            float[] page = kv.page(pages[position / kv.pageSize()]);
+            float[] page = kv.pageForWrite(pages[position / kv.pageSize()]);
             int at = kv.offset(layer, position % kv.pageSize());
             for (int c = 0; c < lat.cols(); c++) {
                 page[at + c] = lat.get(t, c);

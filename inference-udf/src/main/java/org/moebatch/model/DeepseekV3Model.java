@@ -117,7 +117,7 @@ public final class DeepseekV3Model {
                     vector(p + "input_layernorm.weight", spec.hidden()),
                     attention(i, p + "self_attn.", rotary, softmaxScale),
                     vector(p + "post_attention_layernorm.weight", spec.hidden()),
-                    spec.isMoeLayer(i) ? moe(p + "mlp.") : new DenseMlp(mlp(p + "mlp.", spec.intermediate())),
+                    spec.isMoeLayer(i) ? moe(i, p + "mlp.") : new DenseMlp(mlp(p + "mlp.", spec.intermediate())),
                     eps);
         }
 
@@ -147,7 +147,7 @@ public final class DeepseekV3Model {
             return new MlaAttention(layer, d, qA, qANorm, qB, kvALatent, kvARope, kvANorm, kvB, o, rotary, softmaxScale);
         }
 
-        private MoeBlock moe(String p) {
+        private MoeBlock moe(int layer, String p) {
             WeightMatrix gate = matrix(p + "gate.weight", spec.routedExperts(), spec.hidden());
             float[] bias = null;
             if (spec.usesCorrectionBias()) {
@@ -172,7 +172,7 @@ public final class DeepseekV3Model {
                 }
             }
             Mlp shared = spec.sharedExperts() > 0 ? mlp(p + "shared_experts.", spec.sharedIntermediate()) : null;
-            return new MoeBlock(router, experts, shared);
+            return new MoeBlock(layer, router, experts, shared);
         }
 
         private Mlp mlp(String p, int width) {

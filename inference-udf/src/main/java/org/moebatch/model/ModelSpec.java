@@ -62,6 +62,9 @@ public record ModelSpec(
 
     /** Reads {@code dir/config.json}. */
     public static ModelSpec read(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelException(dir + ": model directory does not exist");
+        }
         Path config = dir.resolve("config.json");
         JsonNode root;
         try {

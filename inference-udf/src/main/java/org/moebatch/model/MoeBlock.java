@@ -8,11 +8,13 @@ import org.moebatch.engine.Backend;
  * every token goes through.
  */
 final class MoeBlock implements FeedForward {
+    private final int layer;
     private final Router router;
     private final Mlp[] experts;
     private final Mlp shared; // null when the model has no shared experts
 
-    MoeBlock(Router router, Mlp[] experts, Mlp shared) {
+    MoeBlock(int layer, Router router, Mlp[] experts, Mlp shared) {
+        this.layer = layer;
         this.router = router;
         this.experts = experts;
         this.shared = shared;
@@ -22,6 +24,7 @@ final class MoeBlock implements FeedForward {
     public void forward(Backend be, Workspace ws) {
         be.linear(ws.routerLogits, ws.normed, router.gate());
         be.route(ws.routing, ws.routerLogits, router);
+        ws.expertLoad.count(layer, ws.routing);
         be.moeExperts(ws.ffnOut, ws.normed, ws.routing, experts);
         if (shared != null) {
             be.linear(ws.sharedGate, ws.normed, shared.gate());

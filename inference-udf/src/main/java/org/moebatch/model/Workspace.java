@@ -34,6 +34,8 @@ public final class Workspace {
     final Tensor sharedOut;     // [T, hidden]
     final Tensor ffnOut;        // [T, hidden]
 
+    final ExpertLoad expertLoad;
+
     // head
     final Tensor lastHidden;    // [S, hidden]
     final Tensor logits;        // [S, vocab]
@@ -60,6 +62,7 @@ public final class Workspace {
         sharedUp = backend.tensor(one, Math.max(1, spec.sharedIntermediate()));
         sharedOut = backend.tensor(one, spec.hidden());
         ffnOut = backend.tensor(one, spec.hidden());
+        expertLoad = new ExpertLoad(spec);
         lastHidden = backend.tensor(one, spec.hidden());
         logits = backend.tensor(one, spec.vocabSize());
         perToken = new Tensor[] {hidden, normed, qA, q, latent, keyRope, qLatent, outLatent, attnValues, attnOut,
@@ -73,6 +76,11 @@ public final class Workspace {
         }
         lastHidden.resize(logitRows);
         logits.resize(logitRows);
+    }
+
+    /** Tokens routed to each expert of each layer by the steps run with this workspace. */
+    public ExpertLoad expertLoad() {
+        return expertLoad;
     }
 
     /** The logits of the last step, {@code [S, vocab]}. */

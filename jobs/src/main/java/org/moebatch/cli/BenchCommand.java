@@ -1,0 +1,168 @@
+package org.moebatch.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.moebatch.engine.Backend;
+import org.moebatch.engine.Engine;
+import org.moebatch.engine.EngineConfig;
+import org.moebatch.engine.EngineStats;
+import org.moebatch.engine.GenerationRequest;
+import org.moebatch.engine.GenerationResult;
+import org.moebatch.engine.SamplingParams;
+import org.moebatch.model.DeepseekV3Model;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code moe-batch bench}: prefill and decode throughput of the engine's own scheduler at several
+ * batch sizes. With {@code --json}, one object on stdout:
+ * {@code {"model", "device", "threads", "results": [{"batch", "prefill_tokens_per_s", "decode_tokens_per_s", ...}]}}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prefill and decode tokens/s of the engine at several batch sizes.")
+final class BenchCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint directory (default: the tiny model in data-samples/).")
+    Path model;
+
+    @Option(names = "--batch", split = ",", defaultValue = "1,8,32", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    int[] batches;
+
+    @Option(names = "--prompt-len", defaultValue = "64", description = "Prompt tokens per row (default: ${DEFAULT-VALUE}).")
+    int promptLength;
+
+    @Option(names = "--gen-len", defaultValue = "32", description = "Generated tokens per row (default: ${DEFAULT-VALUE}).")
+    int generateLength;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 for one per core (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cpu-reference (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "Runs per batch size; the best is reported (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (promptLength < 1 || generateLength < 1 || repeat < 1) {
+            throw new IllegalArgumentException("--prompt-len, --gen-len and --repeat must be at least 1");
+        }
+        Path dir = model != null ? model : Defaults.model();
+        int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode out = mapper.createObjectNode();
+        try (Backend backend = Backends.create(device, threadCount)) {
+            DeepseekV3Model m = DeepseekV3Model.load(dir, backend);
+            out.put("model", dir.toString());
+            out.put("device", device);
+            out.put("threads", threadCount);
+            out.put("prompt_len", promptLength);
+            out.put("gen_len", generateLength);
+            ArrayNode results = out.putArray("results");
+            // The JIT compiles the kernels only after they have run a while; a short warm-up on the
+            // real shapes keeps that out of the figures.
+            LOG.info("warming up");
+            for (int w = 0; w < 3; w++) {
+                run(m, backend, 4, promptLength, 8, -1 - w);
+            }
+            for (int batch : batches) {
+                EngineStats.Snapshot best = null;
+                for (int r = 0; r < repeat; r++) {
+                    EngineStats.Snapshot s = run(m, backend, batch, promptLength, generateLength, r + 1);
+                    if (best == null || s.decodeTokensPerSecond() > best.decodeTokensPerSecond()) {
+                        best = s;
+                    }
+                }
+                ObjectNode row = results.addObject();
+                row.put("batch", batch);
+                row.put("prefill_tokens_per_s", round(best.prefillTokensPerSecond()));
+                row.put("decode_tokens_per_s", round(best.decodeTokensPerSecond()));
+                row.put("expert_load_max_over_mean", round(maxOverMean(best.expertTokens())));
+                LOG.info("batch {}: prefill {} tokens/s, decode {} tokens/s", batch,
+                        round(best.prefillTokensPerSecond()), round(best.decodeTokensPerSecond()));
+            }
+            out.put("peak_rss_mb", ProcessMemory.peakResidentMegabytes());
+        }
+        if (json) {
+            System.out.println(out.toString());
+        } else {
+            System.out.printf("%-8s %20s %20s %14s%n", "batch", "prefill tokens/s", "decode tokens/s", "expert max/mean");
+            for (var row : out.get("results")) {
+                System.out.printf("%-8d %20.1f %20.1f %14.2f%n", row.get("batch").asInt(), row.get("prefill_tokens_per_s").asDouble(),
+                        row.get("decode_tokens_per_s").asDouble(), row.get("expert_load_max_over_mean").asDouble());
+            }
+            System.out.printf("model %s on %s, %d threads, peak RSS %d MB%n", out.get("model").asText(), device, threadCount,
+                    out.get("peak_rss_mb").asLong());
+        }
+        return 0;
+    }
+
+    /** One run: {@code batch} rows submitted together, all prompts in one prefill step, then decode. */
+    private static EngineStats.Snapshot run(DeepseekV3Model m, Backend backend, int batch, int promptLength,
+            int generateLength, long seed) {
+        int vocab = m.spec().vocabSize();
+        long cacheBytes = 4L * m.spec().layers() * (m.spec().kvLoraRank() + m.spec().qkRopeHeadDim())
+                * (long) batch * (promptLength + generateLength + 32);
+        EngineConfig config = EngineConfig.defaults()
+                .withMaxRunning(batch)
+                .withMaxStepTokens(Math.max(512, batch * promptLength))
+                .withKvCacheBytes(Math.max(cacheBytes, 64L << 20))
+                .withPrefixSharing(false);
+        Random random = new Random(seed);
+        try (Engine engine = new Engine(m, backend, config)) {
+            List<CompletableFuture<GenerationResult>> futures = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                int[] prompt = new int[promptLength];
+                for (int i = 0; i < promptLength; i++) {
+                    prompt[i] = random.nextInt(vocab);
+                }
+                futures.add(engine.submit(new GenerationRequest("bench-" + b, prompt,
+                        SamplingParams.greedy(generateLength).withIgnoreEos(true))));
+            }
+            for (CompletableFuture<GenerationResult> f : futures) {
+                f.join();
+            }
+            return engine.stats();
+        }
+    }
+
+    /** Mean over MoE layers of (busiest expert's tokens / mean tokens per expert): 1 is perfect balance. */
+    static double maxOverMean(long[][] expertTokens) {
+        double sum = 0;
+        int layers = 0;
+        for (long[] layer : expertTokens) {
+            if (layer.length == 0) {
+                continue;
+            }
+            long max = 0;
+            long total = 0;
+            for (long n : layer) {
+                max = Math.max(max, n);
+                total += n;
+            }
+            if (total > 0) {
+                sum += max / ((double) total / layer.length);
+                layers++;
+            }
+        }
+        return layers == 0 ? 0 : sum / layers;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}
