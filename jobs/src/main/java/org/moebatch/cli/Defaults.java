@@ -22,8 +22,16 @@ final class Defaults {
         return Paths.get("").toAbsolutePath();
     }
 
-    /** The model used when {@code --model} is not given: a tiny random-weight K2-architecture checkpoint. */
+    /** The model of {@code logits} and {@code bench} without {@code --model}: a tiny random-weight K2-architecture checkpoint. */
     static Path model() {
-        return home().resolve("data-samples/models/kimi-k2-tiny");
+        return chatModel();
+    }
+
+    /**
+     * The default model: a tiny random-weight K2-architecture checkpoint with a byte-level tokenizer
+     * and a Kimi-style chat template. Every stage of the pipeline runs; its text is noise.
+     */
+    static Path chatModel() {
+        return home().resolve("data-samples/models/k2-tiny-chat");
     }
 }

@@ -1,0 +1,44 @@
+package org.moebatch.spark;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Everything an executor needs to serve rows, shipped with the tasks: which model on which device,
+ * how the engine batches, and the job-wide defaults a row's own columns override.
+ *
+ * @param modelDir      checkpoint directory, readable from every executor
+ * @param device        "cpu" (or "cpu-reference"); GPU devices come with the CUDA backend
+ * @param threads       CPU threads of the engine; 0 for one per core
+ * @param kvCacheMb     KV cache budget of the engine in MiB
+ * @param maxRunning    rows in flight in the engine at once
+ * @param maxStepTokens tokens per forward step
+ * @param maxTokens     default max_tokens
+ * @param temperature   default temperature (0 = greedy)
+ * @param topP          default top_p
+ * @param topK          default top_k (0 = off)
+ * @param seed          the job seed; a row without a seed column gets one derived from it and its id
+ * @param system        default system prompt, or null
+ * @param stop          default stop strings
+ * @param toolsJson     tools declared for every row (a JSON list in OpenAI function format), or null
+ * @param window        rows a task keeps in flight (submitted, not yet written)
+ */
+public record GenerateOptions(String modelDir, String device, int threads, long kvCacheMb, int maxRunning,
+        int maxStepTokens, int maxTokens, double temperature, double topP, int topK, long seed, String system,
+        List<String> stop, String toolsJson, int window) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public GenerateOptions {
+        stop = stop == null ? List.of() : List.copyOf(stop);
+    }
+
+    /** Defaults for {@code modelDir}: CPU, 512 MiB of cache, 64 rows in flight, 256 new tokens, greedy. */
+    public static GenerateOptions defaults(String modelDir) {
+        return new GenerateOptions(modelDir, "cpu", 0, 512, 64, 512, 256, 0.0, 1.0, 0, 0L, null, List.of(), null, 128);
+    }
+
+    /** What identifies one resident engine: two jobs with equal keys share it. */
+    String engineKey() {
+        return modelDir + "|" + device + "|" + threads + "|" + kvCacheMb + "|" + maxRunning + "|" + maxStepTokens;
+    }
+}

@@ -1,0 +1,104 @@
+package org.moebatch.spark;
+
+import java.io.Serializable;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.moebatch.chat.ChatResult;
+import org.moebatch.chat.ChatRunner;
+
+/**
+ * The task side of {@code generate}: streams a partition's rows into the executor's resident engine
+ * and hands results back as they finish, holding at most {@code window} rows in flight, never the
+ * whole partition. Results come out in input order.
+ */
+public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Counters the driver reads for progress: rows done, rows failed, tokens in and out. */
+    public record Counters(LongAccumulator rows, LongAccumulator errors, LongAccumulator promptTokens,
+            LongAccumulator completionTokens) implements Serializable {}
+
+    private final GenerateOptions options;
+    private final StructType inputSchema;
+    private final String modelName;
+    private final Counters counters;
+
+    public PartitionGenerator(GenerateOptions options, StructType inputSchema, String modelName, Counters counters) {
+        this.options = options;
+        this.inputSchema = inputSchema;
+        this.modelName = modelName;
+        this.counters = counters;
+    }
+
+    private record InFlight(RowParser.Parsed parsed, Object[] passthrough, CompletableFuture<ChatResult> result) {}
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+        RowParser parser = new RowParser(inputSchema, options);
+        List<StructField> passthrough = OutputSchema.passthrough(inputSchema);
+        int[] passthroughIndex = passthrough.stream().mapToInt(f -> inputSchema.fieldIndex(f.name())).toArray();
+        ArrayDeque<InFlight> window = new ArrayDeque<>();
+        return new Iterator<>() {
+            private ChatRunner runner;
+
+            private ChatRunner runner() {
+                if (runner == null) {
+                    runner = EngineCache.get(options); // loaded once per executor, on first use
+                }
+                return runner;
+            }
+
+            private void fill() {
+                while (window.size() < Math.max(1, options.window()) && input.hasNext()) {
+                    Row row = input.next();
+                    RowParser.Parsed parsed = parser.parse(row);
+                    Object[] values = new Object[passthroughIndex.length];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = row.get(passthroughIndex[i]);
+                    }
+                    CompletableFuture<ChatResult> result = parsed.error() != null
+                            ? CompletableFuture.completedFuture(ChatResult.failed(parsed.id(), parsed.error()))
+                            : runner().run(parsed.request());
+                    window.add(new InFlight(parsed, values, result));
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                fill();
+                return !window.isEmpty();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                InFlight head = window.poll();
+                ChatResult result = head.result().join();
+                count(result);
+                return OutputSchema.row(result, modelName, head.parsed().seed(), head.passthrough());
+            }
+        };
+    }
+
+    private void count(ChatResult r) {
+        if (counters == null) {
+            return;
+        }
+        counters.rows().add(1);
+        if (!r.ok()) {
+            counters.errors().add(1);
+        }
+        counters.promptTokens().add(r.promptTokens());
+        counters.completionTokens().add(r.completionTokens());
+    }
+}

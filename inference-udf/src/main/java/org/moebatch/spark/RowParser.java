@@ -1,0 +1,344 @@
+package org.moebatch.spark;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.moebatch.chat.ChatMessage;
+import org.moebatch.chat.ChatRequest;
+import org.moebatch.chat.ToolCall;
+import org.moebatch.engine.SamplingParams;
+import scala.collection.Iterable;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Turns an input row into a chat request, or into the reason it cannot be one. Recognised columns:
+ * {@code id}, {@code prompt} or {@code messages} (an array of role/content structs, or the same as
+ * JSON text), {@code system}, {@code tools} (OpenAI function declarations, as structs or JSON text),
+ * {@code max_tokens}, {@code temperature}, {@code top_p}, {@code top_k}, {@code seed}, {@code stop}
+ * (text or an array of texts), and {@code input_error} (set by readers that could not parse a line).
+ * Every other column passes through to the output untouched.
+ *
+ * <p>Numbers may arrive as text (CSV): "0.7" is a temperature, "hot" is an error naming the column.
+ */
+public final class RowParser implements Serializable {
+    private static final long serialVersionUID = 1L;
+    public static final Set<String> RECOGNIZED = Set.of("id", "prompt", "messages", "system", "tools", "max_tokens",
+            "temperature", "top_p", "top_k", "seed", "stop", "input_error");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A parsed row: a request to run, or an error to report; {@code seed} is the one the row uses. */
+    public record Parsed(String id, long seed, ChatRequest request, String error) {}
+
+    private final GenerateOptions defaults;
+    private final StructType schema;
+
+    public RowParser(StructType schema, GenerateOptions defaults) {
+        this.schema = schema;
+        this.defaults = defaults;
+    }
+
+    /** The seed of a row without a seed column: a stable function of the job seed and the row id. */
+    public static long derivedSeed(long jobSeed, String id) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest((jobSeed + ":" + id).getBytes(StandardCharsets.UTF_8));
+            long seed = 0;
+            for (int i = 0; i < 8; i++) {
+                seed = (seed << 8) | (digest[i] & 0xFF);
+            }
+            return seed;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Parsed parse(Row row) {
+        String id = String.valueOf(value(row, "id"));
+        long seed = derivedSeed(defaults.seed(), id);
+        try {
+            Object inputError = value(row, "input_error");
+            if (inputError != null) {
+                return new Parsed(id, seed, null, inputError.toString());
+            }
+            Object seedValue = value(row, "seed");
+            if (seedValue != null) {
+                seed = (long) number("seed", seedValue, true);
+            }
+            List<ChatMessage> messages = messages(row);
+            SamplingParams params = new SamplingParams(
+                    intOr("max_tokens", value(row, "max_tokens"), defaults.maxTokens()),
+                    (float) numberOr("temperature", value(row, "temperature"), defaults.temperature()),
+                    (float) numberOr("top_p", value(row, "top_p"), defaults.topP()),
+                    intOr("top_k", value(row, "top_k"), defaults.topK()),
+                    seed, false);
+            List<JsonNode> tools = tools(value(row, "tools"));
+            List<String> stop = stop(value(row, "stop"));
+            return new Parsed(id, seed, new ChatRequest(id, messages, tools, params, stop), null);
+        } catch (IllegalArgumentException e) {
+            return new Parsed(id, seed, null, e.getMessage());
+        }
+    }
+
+    private Object value(Row row, String column) {
+        int i = indexOf(column);
+        return i < 0 || row.isNullAt(i) ? null : row.get(i);
+    }
+
+    private int indexOf(String column) {
+        for (int i = 0; i < schema.fields().length; i++) {
+            if (schema.fields()[i].name().equals(column)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private List<ChatMessage> messages(Row row) {
+        Object prompt = value(row, "prompt");
+        Object raw = value(row, "messages");
+        Object system = value(row, "system");
+        List<ChatMessage> messages = new ArrayList<>();
+        if (raw != null) {
+            messages.addAll(parseMessages(raw));
+            if (messages.isEmpty()) {
+                throw new IllegalArgumentException("messages is empty");
+            }
+        } else if (prompt != null) {
+            if (!(prompt instanceof String)) {
+                throw new IllegalArgumentException("prompt must be text, is " + prompt.getClass().getSimpleName());
+            }
+            if (((String) prompt).isBlank()) {
+                throw new IllegalArgumentException("prompt is empty");
+            }
+            messages.add(ChatMessage.of("user", (String) prompt));
+        } else {
+            throw new IllegalArgumentException(indexOf("prompt") < 0 && indexOf("messages") < 0
+                    ? "the input has neither a prompt nor a messages column"
+                    : "prompt is empty (null)");
+        }
+        String systemPrompt = system != null ? system.toString() : defaults.system();
+        if (systemPrompt != null && !messages.get(0).role().equals("system")) {
+            messages.add(0, ChatMessage.of("system", systemPrompt));
+        }
+        return messages;
+    }
+
+    private static List<ChatMessage> parseMessages(Object raw) {
+        if (raw instanceof String) {
+            JsonNode node;
+            try {
+                node = JSON.readTree((String) raw);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("messages is not valid JSON: " + e.getOriginalMessage());
+            }
+            if (node == null || !node.isArray()) {
+                throw new IllegalArgumentException("messages must be a JSON array of {role, content} objects");
+            }
+            List<ChatMessage> out = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                out.add(message(node.get(i), i));
+            }
+            return out;
+        }
+        List<ChatMessage> out = new ArrayList<>();
+        int i = 0;
+        for (Object element : list(raw, "messages")) {
+            if (!(element instanceof Row)) {
+                throw new IllegalArgumentException("messages[" + i + "] is not a {role, content} struct");
+            }
+            try {
+                out.add(message(JSON.readTree(((Row) element).json()), i));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("messages[" + i + "]: " + e.getOriginalMessage());
+            }
+            i++;
+        }
+        return out;
+    }
+
+    private static ChatMessage message(JsonNode m, int index) {
+        String where = "messages[" + index + "]";
+        if (m == null || !m.isObject()) {
+            throw new IllegalArgumentException(where + " is not an object");
+        }
+        JsonNode role = m.get("role");
+        if (role == null || !role.isTextual()) {
+            throw new IllegalArgumentException(where + " has no role");
+        }
+        if (!ChatMessage.ROLES.contains(role.asText())) {
+            throw new IllegalArgumentException(where + ": unknown role \"" + role.asText()
+                    + "\" (expected system, user, assistant or tool)");
+        }
+        List<ToolCall> calls = new ArrayList<>();
+        JsonNode toolCalls = m.get("tool_calls");
+        if (toolCalls != null && toolCalls.isArray()) {
+            for (JsonNode c : toolCalls) {
+                JsonNode f = c.path("function");
+                JsonNode args = f.get("arguments");
+                calls.add(new ToolCall(c.path("id").asText(null), f.path("name").asText(),
+                        args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString()));
+            }
+        }
+        return new ChatMessage(role.asText(), content(m.get("content"), where), calls,
+                m.hasNonNull("tool_call_id") ? m.get("tool_call_id").asText() : null,
+                m.hasNonNull("name") ? m.get("name").asText() : null);
+    }
+
+    /** Text content, or OpenAI content parts of type text joined; other part types are refused. */
+    private static String content(JsonNode content, String where) {
+        if (content == null || content.isNull()) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if (!"text".equals(part.path("type").asText())) {
+                    throw new IllegalArgumentException(where + ": content part of type \"" + part.path("type").asText()
+                            + "\" is not supported (text only)");
+                }
+                text.append(part.path("text").asText());
+            }
+            return text.toString();
+        }
+        throw new IllegalArgumentException(where + ": content must be text");
+    }
+
+    private List<JsonNode> tools(Object raw) {
+        List<JsonNode> out = new ArrayList<>();
+        if (defaults.toolsJson() != null) {
+            out.addAll(toolList(defaults.toolsJson(), "--tools"));
+        }
+        if (raw == null) {
+            return out;
+        }
+        if (raw instanceof String) {
+            out.addAll(toolList((String) raw, "tools"));
+            return out;
+        }
+        int i = 0;
+        for (Object element : list(raw, "tools")) {
+            if (!(element instanceof Row)) {
+                throw new IllegalArgumentException("tools[" + i + "] is not a struct");
+            }
+            try {
+                out.add(checkedTool(JSON.readTree(((Row) element).json()), "tools[" + i + "]"));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("tools[" + i + "]: " + e.getOriginalMessage());
+            }
+            i++;
+        }
+        return out;
+    }
+
+    private static List<JsonNode> toolList(String json, String where) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isArray()) {
+            throw new IllegalArgumentException(where + " must be a JSON array of tool declarations");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            out.add(checkedTool(node.get(i), where + "[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static JsonNode checkedTool(JsonNode tool, String where) {
+        if (!tool.path("function").path("name").isTextual()) {
+            throw new IllegalArgumentException(where + " is not an OpenAI function declaration "
+                    + "({\"type\": \"function\", \"function\": {\"name\": ..., \"parameters\": ...}})");
+        }
+        return tool;
+    }
+
+    private List<String> stop(Object raw) {
+        if (raw == null) {
+            return defaults.stop();
+        }
+        if (raw instanceof String) {
+            String s = (String) raw;
+            if (s.startsWith("[")) {
+                try {
+                    JsonNode node = JSON.readTree(s);
+                    List<String> out = new ArrayList<>();
+                    node.forEach(n -> out.add(n.asText()));
+                    return out;
+                } catch (JsonProcessingException e) {
+                    return List.of(s); // a stop string that happens to start with a bracket
+                }
+            }
+            return s.isEmpty() ? List.of() : List.of(s);
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : list(raw, "stop")) {
+            out.add(String.valueOf(o));
+        }
+        return out;
+    }
+
+    private static java.util.List<?> list(Object raw, String column) {
+        if (raw instanceof java.util.List) {
+            return (java.util.List<?>) raw;
+        }
+        if (raw instanceof Iterable) {
+            return new ArrayList<>(CollectionConverters.asJavaCollection((Iterable<?>) raw));
+        }
+        if (raw instanceof Collection) {
+            return new ArrayList<>((Collection<?>) raw);
+        }
+        throw new IllegalArgumentException(column + " must be an array or JSON text");
+    }
+
+    private static double number(String column, Object raw, boolean integral) {
+        double v;
+        if (raw instanceof Number) {
+            v = ((Number) raw).doubleValue();
+        } else if (raw instanceof String) {
+            try {
+                v = Double.parseDouble(((String) raw).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(column + ": \"" + raw + "\" is not a number");
+            }
+        } else {
+            throw new IllegalArgumentException(column + ": " + raw + " is not a number");
+        }
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(column + ": " + raw + " is not a finite number");
+        }
+        if (integral && v != Math.rint(v)) {
+            throw new IllegalArgumentException(column + ": " + raw + " is not a whole number");
+        }
+        return v;
+    }
+
+    private static double numberOr(String column, Object raw, double fallback) {
+        return raw == null ? fallback : number(column, raw, false);
+    }
+
+    private static int intOr(String column, Object raw, int fallback) {
+        if (raw == null) {
+            return fallback;
+        }
+        double v = number(column, raw, true);
+        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+            throw new IllegalArgumentException(column + ": " + raw + " is out of range");
+        }
+        return (int) v;
+    }
+}

@@ -1,0 +1,37 @@
+package org.moebatch.tokenizer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.moebatch.model.ModelException;
+
+/**
+ * Text to token ids and back, as the checkpoint's own tokenizer does it. Special tokens written in
+ * the text (as chat templates write them) encode to their single ids; nothing is added around the
+ * text. Implementations are thread-safe.
+ */
+public interface Tokenizer extends AutoCloseable {
+    int[] encode(String text);
+
+    /** The text of {@code ids}; special tokens are kept as their text. */
+    String decode(int[] ids);
+
+    /** The id of a special or added token such as {@code <|im_end|>}. */
+    OptionalInt specialTokenId(String token);
+
+    /** Every special token, by text. */
+    Map<String, Integer> specialTokens();
+
+    @Override
+    void close();
+
+    /** The tokenizer of a checkpoint directory: {@code tokenizer.json} (Hugging Face). */
+    static Tokenizer load(Path modelDir) {
+        Path json = modelDir.resolve("tokenizer.json");
+        if (Files.exists(json)) {
+            return HuggingFaceTokenizer.load(json);
+        }
+        throw new ModelException(modelDir + ": no tokenizer.json in the model directory");
+    }
+}

@@ -1,0 +1,71 @@
+package org.moebatch.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.moebatch.testing.Samples;
+
+class ChatTemplateTest {
+    @Test
+    void defaultModelRendersKimiStyleTurns() {
+        ChatTemplate t = ChatTemplate.load(Samples.model("k2-tiny-chat"));
+        String rendered = t.render(List.of(ChatMessage.of("system", "Be brief."), ChatMessage.of("user", "Hi")), List.of(), true);
+        assertEquals("<|im_system|>system<|im_middle|>Be brief.<|im_end|>"
+                + "<|im_user|>user<|im_middle|>Hi<|im_end|>"
+                + "<|im_assistant|>assistant<|im_middle|>", rendered);
+        assertEquals("<|im_user|>user<|im_middle|>Hi<|im_end|>",
+                t.render(List.of(ChatMessage.of("user", "Hi")), List.of(), false));
+    }
+
+    @Test
+    void toolDeclarationsCallsAndResultsRender() throws Exception {
+        ChatTemplate t = ChatTemplate.load(Samples.model("k2-tiny-chat"));
+        JsonNode tool = new ObjectMapper().readTree(
+                "{\"type\":\"function\",\"function\":{\"name\":\"calculator\",\"parameters\":{\"type\":\"object\"}}}");
+        ChatMessage call = new ChatMessage("assistant", "", List.of(new ToolCall("functions.calculator:0", "calculator",
+                "{\"expression\":\"2+2\"}")), null, null);
+        ChatMessage result = new ChatMessage("tool", "4", List.of(), "functions.calculator:0", "calculator");
+        String rendered = t.render(List.of(ChatMessage.of("user", "2+2?"), call, result), List.of(tool), true);
+        assertTrue(rendered.startsWith("<|im_system|>tool_declare<|im_middle|>[{"), rendered);
+        assertTrue(rendered.contains("\"name\":\"calculator\""), rendered);
+        assertTrue(rendered.contains("<|im_assistant|>assistant<|im_middle|><|tool_calls_section_begin|>"
+                + "<|tool_call_begin|>functions.calculator:0<|tool_call_argument_begin|>{\"expression\":\"2+2\"}"
+                + "<|tool_call_end|><|tool_calls_section_end|><|im_end|>"), rendered);
+        assertTrue(rendered.endsWith("<|im_system|>tool<|im_middle|>## Return of functions.calculator:0\n4<|im_end|>"
+                + "<|im_assistant|>assistant<|im_middle|>"), rendered);
+    }
+
+    @Test
+    void checkpointWithoutTemplateGetsChatMl(@TempDir Path dir) {
+        ChatTemplate t = ChatTemplate.load(dir);
+        assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+                t.render(List.of(ChatMessage.of("user", "Hi")), List.of(), true));
+    }
+
+    @Test
+    void trimAndLstripBlocksAsHuggingFace() {
+        ChatTemplate t = new ChatTemplate("{% for m in messages %}\n    {{ m['content'] }}\n{% endfor %}", Map.of());
+        assertEquals("    a\n    b\n", t.render(List.of(ChatMessage.of("user", "a"), ChatMessage.of("user", "b")), List.of(), false));
+    }
+
+    @Test
+    void raiseExceptionRejectsTheRow() {
+        ChatTemplate t = new ChatTemplate("{% if messages[0]['role'] != 'user' %}{{ raise_exception('first message must be the user') }}{% endif %}ok", Map.of());
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> t.render(List.of(ChatMessage.of("assistant", "x")), List.of(), false)).getMessage();
+        assertTrue(message.contains("first message must be the user"), message);
+    }
+
+    @Test
+    void unknownRoleIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ChatMessage.of("robot", "x"));
+    }
+}

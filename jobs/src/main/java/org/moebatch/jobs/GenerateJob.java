@@ -1,0 +1,223 @@
+package org.moebatch.jobs;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.moebatch.spark.OutputSchema;
+import org.moebatch.spark.PartitionGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code generate} job: prompts in, completions and tool traces out.
+ *
+ * <pre>
+ * read (Parquet | JSONL | CSV | OpenAI batch | Arrow) -> ids (given, or a hash of the row) -> flag
+ * duplicate ids -> drop ids already in the output (resume) -> in waves of checkpoint-rows:
+ * range-partition by prompt prefix -> each task streams its rows through the executor's engine ->
+ * append the wave to the output (Spark's commit protocol: a failed task leaves nothing behind)
+ * </pre>
+ *
+ * A wave is committed before the next starts, so a killed run loses at most one wave and
+ * {@code --resume} finishes it with every id exactly once.
+ */
+public final class GenerateJob {
+    private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
+    static final String SUMMARY_FILE = "_summary.json";
+
+    private final SparkSession spark;
+    private final GenerateJobConfig config;
+
+    public GenerateJob(SparkSession spark, GenerateJobConfig config) {
+        this.spark = spark;
+        this.config = config;
+    }
+
+    public JobSummary run() throws IOException {
+        long start = System.nanoTime();
+        InputFormat format = config.inputFormat() != null ? config.inputFormat() : InputReader.detect(config.input());
+        Dataset<Row> rows = flagDuplicates(withIds(InputReader.read(spark, config.input(), format)));
+        FileSystem fs = new Path(config.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
+        Path output = new Path(config.output());
+        prepareOutput(fs, output);
+
+        rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+        long total = rows.count();
+        long skipped = 0;
+        if (config.resume() && hasResults(fs, output)) {
+            Dataset<Row> done = existingIds().distinct();
+            Dataset<Row> remaining = rows.join(done, rows.col("id").equalTo(done.col("done_id")), "left_anti");
+            remaining = remaining.persist(StorageLevel.MEMORY_AND_DISK());
+            long left = remaining.count();
+            skipped = total - left;
+            rows.unpersist();
+            rows = remaining;
+            total = left;
+            LOG.info("resume: {} rows already in {}, {} to go", skipped, config.output(), total);
+        }
+
+        String model = Paths.get(config.options().modelDir()).getFileName().toString();
+        StructType inputSchema = rows.schema();
+        PartitionGenerator.Counters counters = new PartitionGenerator.Counters(
+                spark.sparkContext().longAccumulator("rows"), spark.sparkContext().longAccumulator("errors"),
+                spark.sparkContext().longAccumulator("prompt_tokens"), spark.sparkContext().longAccumulator("completion_tokens"));
+        PartitionGenerator generator = new PartitionGenerator(config.options(), inputSchema, model, counters);
+        StructType outputSchema = OutputSchema.forInput(inputSchema);
+        int partitions = config.partitions() > 0 ? config.partitions() : spark.sparkContext().defaultParallelism();
+        long waves = Math.max(1, (total + config.checkpointRows() - 1) / config.checkpointRows());
+
+        try (Progress progress = new Progress(spark.sparkContext(), counters.rows(), counters.completionTokens(), total,
+                line -> System.err.println(line))) {
+            for (long wave = 0; wave < waves; wave++) {
+                Dataset<Row> part = waves == 1 ? rows
+                        : rows.filter(functions.pmod(functions.xxhash64(functions.col("id")), functions.lit(waves))
+                                .equalTo(functions.lit(wave)));
+                Dataset<Row> ordered = byPrefix(part, partitions);
+                Dataset<Row> results = ordered.mapPartitions(generator, Encoders.row(outputSchema));
+                write(results);
+                if (waves > 1) {
+                    LOG.info("wave {}/{} committed", wave + 1, waves);
+                }
+            }
+            System.err.println(progress.line());
+        }
+        rows.unpersist();
+
+        long done = counters.rows().value();
+        long errors = counters.errors().value();
+        JobSummary summary = new JobSummary(config.output(), done, done - errors, errors, skipped,
+                counters.promptTokens().value(), counters.completionTokens().value(),
+                (System.nanoTime() - start) / 1e9, model);
+        try (OutputStream out = fs.create(new Path(output, SUMMARY_FILE), true)) {
+            out.write(summary.toJson().toPrettyString().getBytes(StandardCharsets.UTF_8));
+        }
+        return summary;
+    }
+
+    /** Every row gets an id: its own (as text), or when absent or null a hash of its content. */
+    static Dataset<Row> withIds(Dataset<Row> rows) {
+        List<String> columns = Arrays.asList(rows.columns());
+        List<Column> content = new ArrayList<>();
+        for (String c : columns) {
+            if (!c.equals("id") && !c.equals("input_error")) {
+                content.add(functions.col(c));
+            }
+        }
+        Column hash = functions.substring(functions.sha2(functions.to_json(functions.struct(content.toArray(new Column[0]))), 256), 1, 24);
+        Column id = columns.contains("id") ? functions.coalesce(functions.col("id").cast(DataTypes.StringType), hash) : hash;
+        List<Column> ordered = new ArrayList<>();
+        ordered.add(id.as("id"));
+        for (String c : columns) {
+            if (!c.equals("id")) {
+                ordered.add(functions.col(c));
+            }
+        }
+        if (!columns.contains("input_error")) {
+            ordered.add(functions.lit(null).cast(DataTypes.StringType).as("input_error"));
+        }
+        return rows.select(ordered.toArray(new Column[0]));
+    }
+
+    /** Rows that share an id are all kept, each flagged in its error: an id must name one row. */
+    static Dataset<Row> flagDuplicates(Dataset<Row> rows) {
+        Column count = functions.count(functions.lit(1)).over(Window.partitionBy("id"));
+        Column flagged = functions.when(count.gt(1), functions.concat(functions.lit("duplicate id: "),
+                count.cast(DataTypes.StringType), functions.lit(" input rows share id "), functions.col("id")));
+        return rows.withColumn("input_error", functions.coalesce(functions.col("input_error"), flagged));
+    }
+
+    /**
+     * Range-partitions by a prompt-prefix key, then sorts within partitions, so rows that share a
+     * system prompt or a conversation start run next to each other (prefix-cache hits) and partitions
+     * hold about the same number of rows.
+     */
+    private static Dataset<Row> byPrefix(Dataset<Row> rows, int partitions) {
+        List<Column> parts = new ArrayList<>();
+        for (String c : List.of("system", "tools", "messages", "prompt")) {
+            if (Arrays.asList(rows.columns()).contains(c)) {
+                DataType type = rows.schema().apply(c).dataType();
+                Column text = type instanceof StructType || type instanceof org.apache.spark.sql.types.ArrayType
+                        || type instanceof org.apache.spark.sql.types.MapType
+                        ? functions.to_json(functions.col(c)) : functions.col(c).cast(DataTypes.StringType);
+                parts.add(functions.coalesce(functions.substring(text, 1, 256), functions.lit("")));
+            }
+        }
+        Column key = parts.isEmpty() ? functions.lit("") : functions.concat_ws("\u0001", parts.toArray(new Column[0]));
+        String[] columns = rows.columns();
+        return rows.withColumn("_prefix", key)
+                .repartitionByRange(partitions, functions.col("_prefix"), functions.col("id"))
+                .sortWithinPartitions("_prefix", "id")
+                .select(Arrays.stream(columns).map(functions::col).toArray(Column[]::new));
+    }
+
+    private void prepareOutput(FileSystem fs, Path output) throws IOException {
+        if (!fs.exists(output)) {
+            return;
+        }
+        if (config.overwrite()) {
+            fs.delete(output, true);
+            return;
+        }
+        if (config.resume()) {
+            // A killed run's uncommitted task output must not be committed by this one.
+            fs.delete(new Path(output, "_temporary"), true);
+            return;
+        }
+        if (hasResults(fs, output)) {
+            throw new IllegalArgumentException("--output " + config.output()
+                    + " already holds results; add --resume to finish it or --overwrite to replace it");
+        }
+        fs.delete(output, true); // nothing but leftovers (a summary, _temporary) of a run that wrote no rows
+    }
+
+    private boolean hasResults(FileSystem fs, Path output) throws IOException {
+        if (!fs.exists(output)) {
+            return false;
+        }
+        for (FileStatus s : fs.listStatus(output)) {
+            String name = s.getPath().getName();
+            if (!name.startsWith("_") && !name.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Dataset<Row> existingIds() {
+        if (config.outputFormat() == OutputFormat.OPENAI_BATCH) {
+            return spark.read().json(config.output()).select(functions.col("custom_id").as("done_id"));
+        }
+        return spark.read().parquet(config.output()).select(functions.col("id").as("done_id"));
+    }
+
+    /** Appends a wave: new part files beside those of earlier waves (and earlier runs, on resume). */
+    private void write(Dataset<Row> results) {
+        if (config.outputFormat() == OutputFormat.OPENAI_BATCH) {
+            results.map((MapFunction<Row, String>) OpenAiBatchOutput::line, Encoders.STRING())
+                    .write().mode(SaveMode.Append).text(config.output());
+        } else {
+            results.write().mode(SaveMode.Append).parquet(config.output());
+        }
+    }
+}

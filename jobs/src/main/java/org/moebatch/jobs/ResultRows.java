@@ -1,0 +1,72 @@
+package org.moebatch.jobs;
+
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/** Reading a {@code generate} output back, and describing a row for people. */
+public final class ResultRows {
+    private ResultRows() {}
+
+    /** The rows of an output directory, Parquet or OpenAI batch lines, as {id, finish_reason, completion, ...}. */
+    public static Dataset<Row> read(SparkSession spark, String dir) {
+        if (!Files.isDirectory(Paths.get(dir))) {
+            throw new IllegalArgumentException(dir + ": no such output directory");
+        }
+        try (var files = Files.list(Paths.get(dir))) {
+            boolean text = files.anyMatch(p -> p.getFileName().toString().endsWith(".txt"));
+            if (text) {
+                Dataset<Row> lines = spark.read().json(dir);
+                return lines.select(functions.col("custom_id").as("id"),
+                        functions.col("response.body.choices").getItem(0).getField("finish_reason").as("finish_reason"),
+                        functions.col("response.body.choices").getItem(0).getField("message").getField("content").as("completion"),
+                        functions.col("error.message").as("error"));
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(dir + ": " + e.getMessage());
+        }
+        return spark.read().parquet(dir);
+    }
+
+    public static String describe(Row row, int width) {
+        StringBuilder out = new StringBuilder();
+        String id = row.getAs("id");
+        String finish = row.getAs("finish_reason");
+        out.append("── ").append(id).append("  [").append(finish == null ? "error" : finish).append(']');
+        if (hasField(row, "usage") && row.getAs("usage") != null) {
+            Row usage = row.getAs("usage");
+            out.append("  ").append(usage.getInt(0)).append(" prompt + ").append(usage.getInt(1)).append(" generated tokens");
+            if (usage.getInt(2) > 0) {
+                out.append(" (").append(usage.getInt(2)).append(" cached)");
+            }
+        }
+        if (hasField(row, "timing") && row.getAs("timing") != null) {
+            Row timing = row.getAs("timing");
+            out.append(String.format("  %.0f ms", timing.getDouble(4)));
+        }
+        out.append('\n');
+        String error = row.getAs("error");
+        if (error != null) {
+            out.append("   error: ").append(error).append('\n');
+        }
+        String completion = row.getAs("completion");
+        if (completion != null) {
+            String shown = completion.length() > width ? completion.substring(0, width) + " …" : completion;
+            out.append("   ").append(shown.replace("\n", "\n   ")).append('\n');
+        }
+        if (hasField(row, "tool_trace") && row.getAs("tool_trace") != null) {
+            for (Row call : row.<Row>getList(row.fieldIndex("tool_trace"))) {
+                out.append(String.format("   tool %s(%s) -> %s%n", call.getString(2), call.getString(3),
+                        call.getString(5) != null ? "error: " + call.getString(5) : call.getString(4)));
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean hasField(Row row, String name) {
+        return row.schema().getFieldIndex(name).isDefined();
+    }
+}
