@@ -4,7 +4,6 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -27,11 +26,14 @@ public final class MoeFunctions {
     private MoeFunctions() {}
 
     public static void register(SparkSession spark, GenerateOptions options) {
-        spark.udf().register(GENERATE, (UDF1<String, Row>) prompt -> generate(options, prompt, null),
-                OutputSchema.FUNCTION_RESULT);
-        spark.udf().register(GENERATE, (UDF2<String, scala.collection.Map<String, String>, Row>) (prompt, params) ->
+        // Spark's Java UDFs have a fixed arity; a SQL function with a default parameter gives
+        // moe_generate its optional second argument and calls the two-argument UDF.
+        spark.udf().register(GENERATE + "_udf", (UDF2<String, scala.collection.Map<String, String>, Row>) (prompt, params) ->
                 generate(options, prompt, params == null ? null : scala.jdk.javaapi.CollectionConverters.asJava(params)),
                 OutputSchema.FUNCTION_RESULT);
+        spark.sql("CREATE OR REPLACE TEMPORARY FUNCTION " + GENERATE
+                + "(prompt STRING, params MAP<STRING, STRING> DEFAULT map()) RETURNS "
+                + OutputSchema.FUNCTION_RESULT.sql() + " RETURN " + GENERATE + "_udf(prompt, params)");
     }
 
     static Row generate(GenerateOptions options, String prompt, Map<String, String> params) {

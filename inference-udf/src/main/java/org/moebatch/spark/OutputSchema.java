@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -88,8 +89,8 @@ public final class OutputSchema {
         return RowFactory.create(r.promptTokens(), r.completionTokens(), r.cachedPromptTokens());
     }
 
-    /** One output row: the contract columns from the result, then the passthrough values. */
-    public static Row row(ChatResult r, String model, long seed, Object[] passthrough) {
+    /** One output row of {@code schema}: the contract columns from the result, then the passthrough values. */
+    public static Row row(ChatResult r, String model, long seed, Object[] passthrough, StructType schema) {
         Object[] values = new Object[9 + passthrough.length];
         values[0] = r.id();
         values[1] = r.completion();
@@ -101,7 +102,7 @@ public final class OutputSchema {
         values[7] = seed;
         values[8] = r.error();
         System.arraycopy(passthrough, 0, values, 9, passthrough.length);
-        return RowFactory.create(values);
+        return new GenericRowWithSchema(values, schema);
     }
 
     /** The struct {@code moe_generate} returns. */

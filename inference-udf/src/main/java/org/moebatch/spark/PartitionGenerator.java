@@ -46,6 +46,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         List<StructField> passthrough = OutputSchema.passthrough(inputSchema);
         int[] passthroughIndex = passthrough.stream().mapToInt(f -> inputSchema.fieldIndex(f.name())).toArray();
         ArrayDeque<InFlight> window = new ArrayDeque<>();
+        StructType outputSchema = OutputSchema.forInput(inputSchema);
         return new Iterator<>() {
             private ChatRunner runner;
 
@@ -85,7 +86,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                 InFlight head = window.poll();
                 ChatResult result = head.result().join();
                 count(result);
-                return OutputSchema.row(result, modelName, head.parsed().seed(), head.passthrough());
+                return OutputSchema.row(result, modelName, head.parsed().seed(), head.passthrough(), outputSchema);
             }
         };
     }

@@ -8,17 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.moebatch.chat.ChatMessage;
 import org.moebatch.chat.ChatRequest;
 import org.moebatch.chat.ToolCall;
 import org.moebatch.engine.SamplingParams;
-import scala.collection.Iterable;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Turns an input row into a chat request, or into the reason it cannot be one. Recognised columns:
@@ -102,13 +101,17 @@ public final class RowParser implements Serializable {
         return -1;
     }
 
+    private DataType typeOf(String column) {
+        return schema.fields()[indexOf(column)].dataType();
+    }
+
     private List<ChatMessage> messages(Row row) {
         Object prompt = value(row, "prompt");
         Object raw = value(row, "messages");
         Object system = value(row, "system");
         List<ChatMessage> messages = new ArrayList<>();
         if (raw != null) {
-            messages.addAll(parseMessages(raw));
+            messages.addAll(parseMessages(raw, typeOf("messages")));
             if (messages.isEmpty()) {
                 throw new IllegalArgumentException("messages is empty");
             }
@@ -132,7 +135,7 @@ public final class RowParser implements Serializable {
         return messages;
     }
 
-    private static List<ChatMessage> parseMessages(Object raw) {
+    private static List<ChatMessage> parseMessages(Object raw, DataType type) {
         if (raw instanceof String) {
             JsonNode node;
             try {
@@ -149,18 +152,13 @@ public final class RowParser implements Serializable {
             }
             return out;
         }
+        if (!(type instanceof ArrayType) || !(((ArrayType) type).elementType() instanceof StructType)) {
+            throw new IllegalArgumentException("messages must be an array of {role, content} structs or JSON text");
+        }
+        JsonNode node = SparkJson.toJson(raw, type);
         List<ChatMessage> out = new ArrayList<>();
-        int i = 0;
-        for (Object element : list(raw, "messages")) {
-            if (!(element instanceof Row)) {
-                throw new IllegalArgumentException("messages[" + i + "] is not a {role, content} struct");
-            }
-            try {
-                out.add(message(JSON.readTree(((Row) element).json()), i));
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("messages[" + i + "]: " + e.getOriginalMessage());
-            }
-            i++;
+        for (int i = 0; i < node.size(); i++) {
+            out.add(message(node.get(i), i));
         }
         return out;
     }
@@ -227,17 +225,12 @@ public final class RowParser implements Serializable {
             out.addAll(toolList((String) raw, "tools"));
             return out;
         }
-        int i = 0;
-        for (Object element : list(raw, "tools")) {
-            if (!(element instanceof Row)) {
-                throw new IllegalArgumentException("tools[" + i + "] is not a struct");
-            }
-            try {
-                out.add(checkedTool(JSON.readTree(((Row) element).json()), "tools[" + i + "]"));
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("tools[" + i + "]: " + e.getOriginalMessage());
-            }
-            i++;
+        JsonNode node = SparkJson.toJson(raw, typeOf("tools"));
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("tools must be an array of tool declarations or JSON text");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            out.add(checkedTool(node.get(i), "tools[" + i + "]"));
         }
         return out;
     }
@@ -286,23 +279,10 @@ public final class RowParser implements Serializable {
             return s.isEmpty() ? List.of() : List.of(s);
         }
         List<String> out = new ArrayList<>();
-        for (Object o : list(raw, "stop")) {
+        for (Object o : SparkJson.elements(raw)) {
             out.add(String.valueOf(o));
         }
         return out;
-    }
-
-    private static java.util.List<?> list(Object raw, String column) {
-        if (raw instanceof java.util.List) {
-            return (java.util.List<?>) raw;
-        }
-        if (raw instanceof Iterable) {
-            return new ArrayList<>(CollectionConverters.asJavaCollection((Iterable<?>) raw));
-        }
-        if (raw instanceof Collection) {
-            return new ArrayList<>((Collection<?>) raw);
-        }
-        throw new IllegalArgumentException(column + " must be an array or JSON text");
     }
 
     private static double number(String column, Object raw, boolean integral) {
