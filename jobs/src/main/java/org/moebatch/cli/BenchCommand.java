@@ -56,6 +56,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout instead of a table.")
     boolean json;
 
+    @Option(names = "--serving", paramLabel = "ROWS", defaultValue = "0",
+            description = "Instead of the batch sweep: ROWS rows sharing a system prompt, continuous batching against one row at a time.")
+    int servingRows;
+
+    @Option(names = "--system-tokens", defaultValue = "256", description = "Shared system prompt length for --serving (default: ${DEFAULT-VALUE}).")
+    int systemTokens;
+
     @Override
     public Integer call() {
         if (promptLength < 1 || generateLength < 1 || repeat < 1) {
@@ -70,6 +77,9 @@ final class BenchCommand implements Callable<Integer> {
             out.put("model", dir.toString());
             out.put("device", device);
             out.put("threads", threadCount);
+            if (servingRows > 0) {
+                return serving(m, backend, out);
+            }
             out.put("prompt_len", promptLength);
             out.put("gen_len", generateLength);
             ArrayNode results = out.putArray("results");
@@ -107,6 +117,36 @@ final class BenchCommand implements Callable<Integer> {
             }
             System.out.printf("model %s on %s, %d threads, peak RSS %d MB%n", out.get("model").asText(), device, threadCount,
                     out.get("peak_rss_mb").asLong());
+        }
+        return 0;
+    }
+
+    private int serving(DeepseekV3Model m, Backend backend, ObjectNode out) {
+        ServingBench bench = new ServingBench(m, backend, servingRows, systemTokens, 1);
+        LOG.info("warming up");
+        new ServingBench(m, backend, 8, systemTokens, 2).run("warm-up", 8, true);
+        List<ServingBench.Outcome> outcomes = List.of(
+                bench.run("continuous batching, prefix sharing", 64, true),
+                bench.run("continuous batching, no sharing", 64, false),
+                bench.run("one row at a time", 1, true));
+        ArrayNode rows = out.putArray("serving");
+        for (ServingBench.Outcome o : outcomes) {
+            ObjectNode row = rows.addObject();
+            row.put("mode", o.mode());
+            row.put("rows", o.rows());
+            row.put("seconds", round(o.seconds()));
+            row.put("rows_per_s", round(o.rowsPerSecond()));
+            row.put("completion_tokens_per_s", round(o.tokensPerSecond()));
+            row.put("prefix_hit_rate", round(o.prefixHitRate()));
+        }
+        if (json) {
+            System.out.println(out.toString());
+        } else {
+            System.out.printf("%-40s %10s %12s %12s%n", "mode", "rows/s", "tokens/s", "prefix hits");
+            for (ServingBench.Outcome o : outcomes) {
+                System.out.printf("%-40s %10.2f %12.1f %11.0f%%%n", o.mode(), o.rowsPerSecond(), o.tokensPerSecond(),
+                        100 * o.prefixHitRate());
+            }
         }
         return 0;
     }
