@@ -14,7 +14,7 @@ SPECIALS = ["[BOS]", "[EOS]", "<|im_end|>", "<|im_user|>", "<|im_assistant|>", "
 
 TEMPLATE = (
     "{%- if tools -%}"
-    "<|im_system|>tool_declare<|im_middle|>{{ tools | tojson }}<|im_end|>"
+    "<|im_system|>tool_declare<|im_middle|>{{ tools | tojson(separators=(',', ':')) }}<|im_end|>"
     "{%- endif -%}"
     "{%- for message in messages -%}"
     "{%- if message['role'] == 'system' -%}"
@@ -27,7 +27,7 @@ TEMPLATE = (
     "<|tool_calls_section_begin|>"
     "{%- for call in message['tool_calls'] -%}"
     "<|tool_call_begin|>{{ call['id'] }}<|tool_call_argument_begin|>"
-    "{{ call['function']['arguments'] if call['function']['arguments'] is string else call['function']['arguments'] | tojson }}"
+    "{{ call['function']['arguments'] if call['function']['arguments'] is string else call['function']['arguments'] | tojson(separators=(',', ':')) }}"
     "<|tool_call_end|>"
     "{%- endfor -%}"
     "<|tool_calls_section_end|>"

@@ -9,7 +9,7 @@ import java.util.Set;
  * One message of a conversation, as chat templates see it.
  *
  * @param role       system, user, assistant or tool
- * @param content    the text; may be empty for an assistant turn that only calls tools
+ * @param content    the text; null for an assistant turn that only calls tools, as OpenAI sends it
  * @param toolCalls  the calls an assistant turn made (empty otherwise)
  * @param toolCallId for a tool message, the call it answers
  * @param name       for a tool message, the tool's name
@@ -22,7 +22,6 @@ public record ChatMessage(String role, String content, List<ToolCall> toolCalls,
             throw new IllegalArgumentException("unknown role \"" + role + "\" (expected one of system, user, assistant, tool)");
         }
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
-        content = content == null ? "" : content;
     }
 
     public static ChatMessage of(String role, String content) {

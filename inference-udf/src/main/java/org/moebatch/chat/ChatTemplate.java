@@ -3,10 +3,8 @@ package org.moebatch.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +16,9 @@ import org.moebatch.model.ModelException;
 
 /**
  * The checkpoint's own Jinja chat template, rendered with Jinjava the way Hugging Face's
- * {@code apply_chat_template} renders it: {@code trim_blocks} and {@code lstrip_blocks} on, the
- * variables {@code messages}, {@code tools}, {@code add_generation_prompt} and the special tokens of
- * {@code tokenizer_config.json} ({@code bos_token}, {@code eos_token}, ...), and
- * {@code raise_exception}.
+ * {@code apply_chat_template} renders it with Python's Jinja2 ({@link JinjaCompat}): the variables
+ * {@code messages}, {@code tools}, {@code add_generation_prompt} and the special tokens of
+ * {@code tokenizer_config.json} ({@code bos_token}, {@code eos_token}, ...).
  *
  * <p>The template comes from {@code chat_template.jinja} when the directory has one, else from
  * {@code tokenizer_config.json}'s {@code chat_template}. A checkpoint without either gets
@@ -37,20 +34,15 @@ public final class ChatTemplate {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String source;
+    private final String compiledSource;
     private final Map<String, Object> specialTokens;
     private final Jinjava jinjava;
 
     public ChatTemplate(String source, Map<String, Object> specialTokens) {
         this.source = source;
+        this.compiledSource = JinjaCompat.rewriteSlices(source);
         this.specialTokens = Map.copyOf(specialTokens);
-        JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                .withFailOnUnknownTokens(false)
-                .build();
-        this.jinjava = new Jinjava(config);
-        jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                ChatTemplate.class, "raiseException", String.class));
+        this.jinjava = JinjaCompat.create();
     }
 
     /** Called by templates as {@code raise_exception('...')}: the row is malformed for this model. */
@@ -119,7 +111,7 @@ public final class ChatTemplate {
             context.put("tools", plain);
         }
         context.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = jinjava.renderForResult(source, context);
+        RenderResult result = jinjava.renderForResult(compiledSource, context);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                 String message = error.getMessage();

@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.moebatch.chat.ChatMessage;
 import org.moebatch.chat.ChatRequest;
-import org.moebatch.chat.ToolCall;
+import org.moebatch.chat.ChatMessages;
 import org.moebatch.engine.SamplingParams;
 
 /**
@@ -137,80 +137,16 @@ public final class RowParser implements Serializable {
 
     private static List<ChatMessage> parseMessages(Object raw, DataType type) {
         if (raw instanceof String) {
-            JsonNode node;
             try {
-                node = JSON.readTree((String) raw);
+                return ChatMessages.fromJson(JSON.readTree((String) raw));
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("messages is not valid JSON: " + e.getOriginalMessage());
             }
-            if (node == null || !node.isArray()) {
-                throw new IllegalArgumentException("messages must be a JSON array of {role, content} objects");
-            }
-            List<ChatMessage> out = new ArrayList<>();
-            for (int i = 0; i < node.size(); i++) {
-                out.add(message(node.get(i), i));
-            }
-            return out;
         }
         if (!(type instanceof ArrayType) || !(((ArrayType) type).elementType() instanceof StructType)) {
             throw new IllegalArgumentException("messages must be an array of {role, content} structs or JSON text");
         }
-        JsonNode node = SparkJson.toJson(raw, type);
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
-            out.add(message(node.get(i), i));
-        }
-        return out;
-    }
-
-    private static ChatMessage message(JsonNode m, int index) {
-        String where = "messages[" + index + "]";
-        if (m == null || !m.isObject()) {
-            throw new IllegalArgumentException(where + " is not an object");
-        }
-        JsonNode role = m.get("role");
-        if (role == null || !role.isTextual()) {
-            throw new IllegalArgumentException(where + " has no role");
-        }
-        if (!ChatMessage.ROLES.contains(role.asText())) {
-            throw new IllegalArgumentException(where + ": unknown role \"" + role.asText()
-                    + "\" (expected system, user, assistant or tool)");
-        }
-        List<ToolCall> calls = new ArrayList<>();
-        JsonNode toolCalls = m.get("tool_calls");
-        if (toolCalls != null && toolCalls.isArray()) {
-            for (JsonNode c : toolCalls) {
-                JsonNode f = c.path("function");
-                JsonNode args = f.get("arguments");
-                calls.add(new ToolCall(c.path("id").asText(null), f.path("name").asText(),
-                        args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString()));
-            }
-        }
-        return new ChatMessage(role.asText(), content(m.get("content"), where), calls,
-                m.hasNonNull("tool_call_id") ? m.get("tool_call_id").asText() : null,
-                m.hasNonNull("name") ? m.get("name").asText() : null);
-    }
-
-    /** Text content, or OpenAI content parts of type text joined; other part types are refused. */
-    private static String content(JsonNode content, String where) {
-        if (content == null || content.isNull()) {
-            return "";
-        }
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        if (content.isArray()) {
-            StringBuilder text = new StringBuilder();
-            for (JsonNode part : content) {
-                if (!"text".equals(part.path("type").asText())) {
-                    throw new IllegalArgumentException(where + ": content part of type \"" + part.path("type").asText()
-                            + "\" is not supported (text only)");
-                }
-                text.append(part.path("text").asText());
-            }
-            return text.toString();
-        }
-        throw new IllegalArgumentException(where + ": content must be text");
+        return ChatMessages.fromJson(SparkJson.toJson(raw, type));
     }
 
     private List<JsonNode> tools(Object raw) {
