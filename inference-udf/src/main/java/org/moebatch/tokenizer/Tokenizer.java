@@ -26,12 +26,18 @@ public interface Tokenizer extends AutoCloseable {
     @Override
     void close();
 
-    /** The tokenizer of a checkpoint directory: {@code tokenizer.json} (Hugging Face). */
+    /**
+     * The tokenizer of a checkpoint directory: {@code tokenizer.json} (Hugging Face tokenizers), or
+     * {@code tiktoken.model} (Kimi K2, Moonlight).
+     */
     static Tokenizer load(Path modelDir) {
         Path json = modelDir.resolve("tokenizer.json");
         if (Files.exists(json)) {
             return HuggingFaceTokenizer.load(json);
         }
-        throw new ModelException(modelDir + ": no tokenizer.json in the model directory");
+        if (Files.exists(modelDir.resolve("tiktoken.model"))) {
+            return TiktokenTokenizer.load(modelDir);
+        }
+        throw new ModelException(modelDir + ": no tokenizer.json or tiktoken.model in the model directory");
     }
 }
