@@ -342,6 +342,9 @@ public final class Engine implements AutoCloseable {
             if (seq.computed < seq.length) {
                 continue; // mid-prefill: no logits for this row this step
             }
+            if (seq.request.processor() != null) {
+                seq.request.processor().process(logits, row * vocab, vocab);
+            }
             // The draw depends on the row's seed and the position the new token takes, nothing else.
             int token = sampler.sample(logits, row * vocab, vocab, seq.request.params(), seq.length);
             row++;

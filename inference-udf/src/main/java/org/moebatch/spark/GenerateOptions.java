@@ -20,21 +20,28 @@ import java.util.List;
  * @param seed          the job seed; a row without a seed column gets one derived from it and its id
  * @param system        default system prompt, or null
  * @param stop          default stop strings
- * @param toolsJson     tools declared for every row (a JSON list in OpenAI function format), or null
+ * @param tools         the job's tools and agent-loop limits
  * @param window        rows a task keeps in flight (submitted, not yet written)
  */
 public record GenerateOptions(String modelDir, String device, int threads, long kvCacheMb, int maxRunning,
         int maxStepTokens, int maxTokens, double temperature, double topP, int topK, long seed, String system,
-        List<String> stop, String toolsJson, int window) implements Serializable {
+        List<String> stop, ToolOptions tools, int window) implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public GenerateOptions {
         stop = stop == null ? List.of() : List.copyOf(stop);
+        tools = tools == null ? ToolOptions.none() : tools;
     }
 
     /** Defaults for {@code modelDir}: CPU, 512 MiB of cache, 64 rows in flight, 256 new tokens, greedy. */
     public static GenerateOptions defaults(String modelDir) {
-        return new GenerateOptions(modelDir, "cpu", 0, 512, 64, 512, 256, 0.0, 1.0, 0, 0L, null, List.of(), null, 128);
+        return new GenerateOptions(modelDir, "cpu", 0, 512, 64, 512, 256, 0.0, 1.0, 0, 0L, null, List.of(),
+                ToolOptions.none(), 128);
+    }
+
+    public GenerateOptions withTools(ToolOptions newTools) {
+        return new GenerateOptions(modelDir, device, threads, kvCacheMb, maxRunning, maxStepTokens, maxTokens, temperature,
+                topP, topK, seed, system, stop, newTools, window);
     }
 
     /** What identifies one resident engine: two jobs with equal keys share it. */

@@ -53,7 +53,7 @@ public final class MoeFunctions {
         RowParser.Parsed parsed = new RowParser(schema, options).parse(row);
         ChatResult result = parsed.error() != null
                 ? ChatResult.failed(parsed.id(), parsed.error())
-                : EngineCache.get(options).run(parsed.request()).join();
+                : ExecutorTools.loop(EngineCache.get(options), options.tools()).run(parsed.request()).join();
         return OutputSchema.functionResult(result);
     }
 }

@@ -12,7 +12,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.moebatch.chat.ChatResult;
-import org.moebatch.chat.ChatRunner;
+import org.moebatch.tools.AgentLoop;
 
 /**
  * The task side of {@code generate}: streams a partition's rows into the executor's resident engine
@@ -48,13 +48,14 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         ArrayDeque<InFlight> window = new ArrayDeque<>();
         StructType outputSchema = OutputSchema.forInput(inputSchema);
         return new Iterator<>() {
-            private ChatRunner runner;
+            private AgentLoop loop;
 
-            private ChatRunner runner() {
-                if (runner == null) {
-                    runner = EngineCache.get(options); // loaded once per executor, on first use
+            private AgentLoop loop() {
+                if (loop == null) {
+                    // the engine and the tools are loaded once per executor, on first use
+                    loop = ExecutorTools.loop(EngineCache.get(options), options.tools());
                 }
-                return runner;
+                return loop;
             }
 
             private void fill() {
@@ -67,7 +68,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                     }
                     CompletableFuture<ChatResult> result = parsed.error() != null
                             ? CompletableFuture.completedFuture(ChatResult.failed(parsed.id(), parsed.error()))
-                            : runner().run(parsed.request());
+                            : loop().run(parsed.request());
                     window.add(new InFlight(parsed, values, result));
                 }
             }

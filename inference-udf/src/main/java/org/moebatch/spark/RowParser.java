@@ -151,9 +151,6 @@ public final class RowParser implements Serializable {
 
     private List<JsonNode> tools(Object raw) {
         List<JsonNode> out = new ArrayList<>();
-        if (defaults.toolsJson() != null) {
-            out.addAll(toolList(defaults.toolsJson(), "--tools"));
-        }
         if (raw == null) {
             return out;
         }

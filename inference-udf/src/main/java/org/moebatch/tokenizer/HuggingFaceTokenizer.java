@@ -19,10 +19,14 @@ import org.moebatch.model.ModelException;
 public final class HuggingFaceTokenizer implements Tokenizer {
     private final ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate;
     private final Map<String, Integer> specials;
+    private final Path file;
+    private volatile byte[][] tokenBytes;
 
-    private HuggingFaceTokenizer(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate, Map<String, Integer> specials) {
+    private HuggingFaceTokenizer(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate, Map<String, Integer> specials,
+            Path file) {
         this.delegate = delegate;
         this.specials = specials;
+        this.file = file;
     }
 
     public static HuggingFaceTokenizer load(Path tokenizerJson) {
@@ -45,7 +49,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
                 "modelMaxLength", String.valueOf(Integer.MAX_VALUE));
         try {
             var tokenizer = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(tokenizerJson, options);
-            return new HuggingFaceTokenizer(tokenizer, Collections.unmodifiableMap(specials));
+            return new HuggingFaceTokenizer(tokenizer, Collections.unmodifiableMap(specials), tokenizerJson);
         } catch (IOException | RuntimeException e) {
             throw new ModelException(tokenizerJson + ": not a usable tokenizer: " + e.getMessage(), e);
         }
@@ -68,6 +72,20 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             wide[i] = ids[i];
         }
         return delegate.decode(wide, false);
+    }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        byte[][] table = tokenBytes;
+        if (table == null) {
+            synchronized (this) {
+                if (tokenBytes == null) {
+                    tokenBytes = TokenBytes.read(file, specials);
+                }
+                table = tokenBytes;
+            }
+        }
+        return id >= 0 && id < table.length ? table[id] : null;
     }
 
     @Override

@@ -223,6 +223,11 @@ public final class TiktokenTokenizer implements Tokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        return id >= 0 && id < tokenBytes.length ? tokenBytes[id] : null;
+    }
+
+    @Override
     public OptionalInt specialTokenId(String token) {
         Integer id = specials.get(token);
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);

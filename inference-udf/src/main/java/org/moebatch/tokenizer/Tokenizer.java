@@ -23,6 +23,13 @@ public interface Tokenizer extends AutoCloseable {
     /** Every special token, by text. */
     Map<String, Integer> specialTokens();
 
+    /**
+     * The bytes token {@code id} stands for (UTF-8 text, possibly part of a character), or null for
+     * an id outside the vocabulary. Special tokens give their text. Constrained decoding checks
+     * candidate tokens byte by byte with these.
+     */
+    byte[] tokenBytes(int id);
+
     @Override
     void close();
 

@@ -15,6 +15,9 @@ import org.moebatch.jobs.JobSummary;
 import org.moebatch.jobs.OutputFormat;
 import org.moebatch.jobs.SparkSessions;
 import org.moebatch.spark.GenerateOptions;
+import org.moebatch.spark.ToolOptions;
+import org.moebatch.tools.AgentLimits;
+import org.moebatch.tools.ToolRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,8 +65,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop string for rows without their own (repeatable).")
     List<String> stop;
 
-    @Option(names = "--tools", paramLabel = "FILE", description = "JSON list of tool declarations (OpenAI function format) offered to every row.")
+    @Option(names = "--tools", paramLabel = "FILE",
+            description = "JSON list of tools for every row: built-ins, MCP servers, declarations (see README).")
     Path tools;
+
+    @Option(names = "--max-tool-steps", defaultValue = "8", description = "Tool-calling turns per row (default: ${DEFAULT-VALUE}).")
+    int maxToolSteps;
+
+    @Option(names = "--tool-timeout-ms", defaultValue = "10000", description = "Time one tool call may take (default: ${DEFAULT-VALUE}).")
+    long toolTimeoutMs;
+
+    @Option(names = "--row-deadline-s", defaultValue = "300", description = "Time one row may take with all its tool calls (default: ${DEFAULT-VALUE}).")
+    long rowDeadlineS;
+
+    @Option(names = "--constrained", description = "Constrain tool-call decoding so arguments always match the tool's schema.")
+    boolean constrained;
 
     @Option(names = "--partitions", defaultValue = "0", description = "Spark partitions, 0 for the default parallelism (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -99,15 +115,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path dir = model != null ? model : Defaults.chatModel();
-        String toolsJson = null;
+        ToolOptions toolOptions = ToolOptions.none();
+        AgentLimits limits = new AgentLimits(maxToolSteps, toolTimeoutMs, rowDeadlineS * 1000);
         if (tools != null) {
             if (!Files.isRegularFile(tools)) {
                 throw new IllegalArgumentException("--tools " + tools + ": no such file");
             }
-            toolsJson = Files.readString(tools);
+            String json = Files.readString(tools);
+            Path base = tools.toAbsolutePath().getParent();
+            ToolRegistry.check(json, base);
+            toolOptions = new ToolOptions(json, base.toString(), limits, constrained, null);
+        } else {
+            toolOptions = new ToolOptions(null, null, limits, constrained, null);
         }
         GenerateOptions options = new GenerateOptions(dir.toAbsolutePath().toString(), device, threads, kvCacheMb,
-                maxRunning, 512, maxTokens, temperature, topP, topK, seed, system, stop, toolsJson, 2 * maxRunning);
+                maxRunning, 512, maxTokens, temperature, topP, topK, seed, system, stop, toolOptions, 2 * maxRunning);
         GenerateJobConfig config = new GenerateJobConfig(input, output,
                 inputFormat.equals("auto") ? null : InputFormat.parse(inputFormat), OutputFormat.parse(outputFormat),
                 partitions, resume, overwrite, checkpointRows, options);

@@ -28,7 +28,7 @@ class DeterminismAndResumeTest {
         GenerateOptions o = E2e.options(20);
         // temperature 0.9 with top-p: every token is a draw, so any batch dependence would show
         return new GenerateOptions(o.modelDir(), o.device(), o.threads(), o.kvCacheMb(), maxRunning, o.maxStepTokens(),
-                o.maxTokens(), 0.9, 0.95, 0, 1234L, o.system(), o.stop(), o.toolsJson(), o.window());
+                o.maxTokens(), 0.9, 0.95, 0, 1234L, o.system(), o.stop(), o.tools(), o.window());
     }
 
     private static Map<String, String> completions(Path output) {
