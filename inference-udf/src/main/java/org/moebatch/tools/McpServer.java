@@ -108,13 +108,24 @@ public final class McpServer implements AutoCloseable {
 
     private synchronized void restart(McpSyncClient failed, RuntimeException cause) {
         if (client == failed) {
-            LOG.warn("MCP server {} failed ({}); it will be restarted", name, describe(cause));
+            LOG.warn("MCP server {} failed ({}); restarting it", name, describe(cause));
             client = null;
             try {
                 failed.close();
             } catch (RuntimeException ignored) {
                 // the process may already be gone
             }
+            // Start the replacement now, off the failed call's thread, so that the next call does not
+            // spend its own time limit on the process start.
+            Thread starter = new Thread(() -> {
+                try {
+                    client();
+                } catch (RuntimeException e) {
+                    LOG.warn("MCP server {} did not restart: {}", name, describe(e));
+                }
+            }, "moe-mcp-restart-" + name);
+            starter.setDaemon(true);
+            starter.start();
         }
     }
 
