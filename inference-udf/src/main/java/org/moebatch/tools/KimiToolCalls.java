@@ -50,8 +50,11 @@ public final class KimiToolCalls implements ToolCallFormat {
             int callEnd = body.indexOf(CALL_END, begin);
             int nextBegin = body.indexOf(CALL_BEGIN, begin + CALL_BEGIN.length());
             String fallbackId = "functions.unknown:" + index;
-            if (argumentsAt < 0 || (nextBegin >= 0 && argumentsAt > nextBegin)) {
-                String id = body.substring(begin + CALL_BEGIN.length(), nextBegin < 0 ? body.length() : nextBegin).strip();
+            boolean markerMissing = argumentsAt < 0 || (nextBegin >= 0 && argumentsAt > nextBegin)
+                    || (callEnd >= 0 && callEnd < argumentsAt);
+            if (markerMissing) {
+                int idEnd = callEnd >= begin && (nextBegin < 0 || callEnd < nextBegin) ? callEnd : nextBegin < 0 ? body.length() : nextBegin;
+                String id = body.substring(begin + CALL_BEGIN.length(), idEnd).strip();
                 calls.add(new ParsedCall(id.isEmpty() ? fallbackId : id, nameOf(id), null,
                         "tool call " + (index + 1) + " has no " + ARGUMENT_BEGIN));
                 at = nextBegin < 0 ? body.length() : nextBegin;

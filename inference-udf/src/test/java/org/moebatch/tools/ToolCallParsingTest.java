@@ -55,6 +55,30 @@ class ToolCallParsingTest {
         assertTrue(t.calls().get(2).error().contains("is not functions.NAME:INDEX"));
         assertTrue(t.calls().get(3).error().contains("has no " + AB));
         assertTrue(kimi.parse(B + E, 0).calls().get(0).error().contains("empty tool-call section"));
+        // markers out of order (seen in the output of a random-weight model)
+        t = kimi.parse(B + CB + "functions.f:0" + CE + "{\"a\": 1}" + AB + "x" + CB + AB + CE + E, 0);
+        assertTrue(t.calls().get(0).error().contains("has no " + AB), t.calls().get(0).error());
+        assertEquals("functions.f:0", t.calls().get(0).id());
+    }
+
+    @Test
+    void randomMarkerSoupNeverThrows() {
+        // Strings built from markers and JSON fragments in random order: parsing must always return.
+        String[] pieces = {B, E, CB, AB, CE, "functions.calc:0", "functions.", ":", "{", "}", "\"a\"", ": 1", ",", "[",
+            "]", "text ", "<tool_call>", "</tool_call>", "{\"name\": \"f\", \"arguments\": {}}", "\\", "\""};
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = r.nextInt(12); n >= 0; n--) {
+                text.append(pieces[r.nextInt(pieces.length)]);
+            }
+            AssistantTurn k = kimi.parse(text.toString(), 0);
+            AssistantTurn h = hermes.parse(text.toString(), 0);
+            for (ParsedCall c : k.calls()) {
+                assertTrue(c.ok() || c.error() != null);
+            }
+            assertTrue(h.content() != null && k.content() != null);
+        }
     }
 
     @Test

@@ -16,7 +16,11 @@ import org.moebatch.engine.EngineStats;
 import org.moebatch.engine.GenerationRequest;
 import org.moebatch.engine.GenerationResult;
 import org.moebatch.engine.SamplingParams;
+import org.moebatch.chat.ChatRunner;
+import org.moebatch.chat.ChatTemplate;
 import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.tokenizer.Tokenizer;
+import org.moebatch.tools.constrain.ToolCallProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -63,8 +67,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--system-tokens", defaultValue = "256", description = "Shared system prompt length for --serving (default: ${DEFAULT-VALUE}).")
     int systemTokens;
 
+    @Option(names = "--tool-calls", paramLabel = "TURNS", defaultValue = "0",
+            description = "Instead of the batch sweep: TURNS turns that must call tools, with and without constrained decoding.")
+    int toolCallTurns;
+
+    @Option(names = "--tool-schemas", paramLabel = "FILE", description = "Tool declarations for --tool-calls (default: data-samples/tools/schemas.json).")
+    Path toolSchemas;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (promptLength < 1 || generateLength < 1 || repeat < 1) {
             throw new IllegalArgumentException("--prompt-len, --gen-len and --repeat must be at least 1");
         }
@@ -79,6 +90,9 @@ final class BenchCommand implements Callable<Integer> {
             out.put("threads", threadCount);
             if (servingRows > 0) {
                 return serving(m, backend, out);
+            }
+            if (toolCallTurns > 0) {
+                return toolCalls(m, backend, out);
             }
             out.put("prompt_len", promptLength);
             out.put("gen_len", generateLength);
@@ -147,6 +161,42 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("%-40s %10.2f %12.1f %11.0f%%%n", o.mode(), o.rowsPerSecond(), o.tokensPerSecond(),
                         100 * o.prefixHitRate());
             }
+        }
+        return 0;
+    }
+
+    private int toolCalls(DeepseekV3Model m, Backend backend, ObjectNode out) throws java.io.IOException {
+        Path schemas = toolSchemas != null ? toolSchemas : Defaults.home().resolve("data-samples/tools/schemas.json");
+        List<com.fasterxml.jackson.databind.JsonNode> tools = new ArrayList<>();
+        new ObjectMapper().readTree(java.nio.file.Files.readString(schemas)).forEach(tools::add);
+        Engine engine = new Engine(m, backend, EngineConfig.defaults());
+        ChatRunner runner = new ChatRunner(engine, Tokenizer.load(m.dir()), ChatTemplate.load(m.dir()));
+        try {
+            ToolCallProbe.run(runner, tools, 8, 100, true, 99); // warm-up
+            ToolCallProbe.Outcome free = ToolCallProbe.run(runner, tools, toolCallTurns, 400, false, 1);
+            ToolCallProbe.Outcome constrained = ToolCallProbe.run(runner, tools, toolCallTurns, 400, true, 1);
+            ArrayNode rows = out.putArray("tool_calls");
+            for (var e : java.util.Map.of("unconstrained", free, "constrained", constrained).entrySet()) {
+                ObjectNode row = rows.addObject();
+                row.put("mode", e.getKey());
+                row.put("turns", e.getValue().turns());
+                row.put("calls", e.getValue().calls());
+                row.put("schema_valid", e.getValue().valid());
+                row.put("schema_valid_share", round(e.getValue().validShare()));
+                row.put("tokens_per_s", round(e.getValue().tokensPerSecond()));
+            }
+            if (json) {
+                System.out.println(out.toString());
+            } else {
+                System.out.printf("%-15s %8s %8s %12s %12s%n", "mode", "calls", "valid", "valid share", "tokens/s");
+                for (var row : rows) {
+                    System.out.printf("%-15s %8d %8d %11.1f%% %12.1f%n", row.get("mode").asText(), row.get("calls").asInt(),
+                            row.get("schema_valid").asInt(), 100 * row.get("schema_valid_share").asDouble(),
+                            row.get("tokens_per_s").asDouble());
+                }
+            }
+        } finally {
+            runner.close();
         }
         return 0;
     }

@@ -18,7 +18,7 @@ import org.moebatch.tools.KimiToolCalls;
  * this get -infinity before sampling, so a malformed call cannot be written.
  */
 final class KimiConstraint implements GenerationRequest.TokenObserver, LogitsProcessor {
-    private static final int CANDIDATES = 2048;
+    private static final int CANDIDATES = 256;
     private static final int KEEP = 16;
     private static final int MAX_INDEX_DIGITS = 3;
 
