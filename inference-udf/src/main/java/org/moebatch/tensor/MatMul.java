@@ -11,20 +11,21 @@ import jdk.incubator.vector.VectorSpecies;
  * The matrix product of the linear layers, {@code out[t, n] = sum_k x[t, k] * W[n, k]}, with the
  * Java Vector API: 512-bit lanes where the CPU has AVX-512.
  *
- * <p>Weights are read four rows at a time into a {@link Panel} and widened in registers (bfloat16
- * is the high half of a float, so widening is a shift). Each panel is used for every token of a
- * tile before the next is read: a register block of 4 rows x 4 tokens does 16 fused multiply-adds
- * per 4 weight loads. Tokens are tiled so the tile of activations stays in L2.
+ * <p>Weights are read four rows at a time into a {@link Panel}, widened to float32 there whatever
+ * the checkpoint's dtype, and used for every token of a tile before the next rows are read: a
+ * register block of 4 rows x 4 tokens does 16 fused multiply-adds per 4 weight loads. Tokens are
+ * tiled so the tile of activations stays in L2. With fewer than four tokens (decode) each weight is
+ * used once or twice, and bfloat16 rows are widened in registers instead, skipping the widened copy.
  *
  * <p>Every (row, token) dot product accumulates in one vector register, k ascending, then reduces
- * its lanes and adds the tail in order: the same arithmetic whichever micro-kernel computes it.
- * That makes a token's result independent of which other tokens share the call, which is what lets
- * the scheduler batch rows without changing any row's output.
+ * its lanes and adds the tail in order: the same arithmetic whichever micro-kernel computes it. A
+ * token's result does not depend on which other tokens share the call, which is what lets the
+ * scheduler batch rows without changing any row's output.
  */
 public final class MatMul {
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Short> SHORTS =
+    static final VectorSpecies<Short> HALF_SHORTS =
             VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
     static final int LANES = FLOATS.length();
 
@@ -38,92 +39,92 @@ public final class MatMul {
 
     /**
      * Computes rows {@code [rowFrom, rowTo)} of the product for {@code tokens} tokens. Token
-     * {@code t} reads {@code x[xOffset + t * xStride + k]} and writes
+     * {@code t} reads {@code x[xOffset + t * xStride + k]} and writes weight row {@code n} to
      * {@code out[outOffset + t * outStride + n]}. Single-threaded; callers split the rows.
      */
     public static void multiply(float[] x, int xOffset, int xStride, int tokens, WeightMatrix w,
             int rowFrom, int rowTo, float[] out, int outOffset, int outStride, Panel panel) {
         int k = w.cols();
+        if (tokens < TOKEN_BLOCK && w.dtype() == DType.BF16) {
+            for (int row = rowFrom; row < rowTo; row += PANEL_ROWS) {
+                int panelRows = Math.min(PANEL_ROWS, rowTo - row);
+                w.readRawRows(row, panelRows, panel);
+                for (int t = 0; t < tokens; t++) {
+                    int xAt = xOffset + t * xStride;
+                    int outAt = outOffset + t * outStride + row;
+                    if (panelRows == PANEL_ROWS) {
+                        rawBlock4x1(panel.raw, k, x, xAt, out, outAt);
+                    } else {
+                        for (int r = 0; r < panelRows; r++) {
+                            out[outAt + r] = rawDot(panel.raw, r * k, x, xAt, k);
+                        }
+                    }
+                }
+            }
+            return;
+        }
         int tile = Math.max(TOKEN_BLOCK, (TILE_BYTES / (k * 4)) / TOKEN_BLOCK * TOKEN_BLOCK);
         for (int tileStart = 0; tileStart < tokens; tileStart += tile) {
             int tileEnd = Math.min(tokens, tileStart + tile);
             for (int row = rowFrom; row < rowTo; row += PANEL_ROWS) {
                 int panelRows = Math.min(PANEL_ROWS, rowTo - row);
                 w.readRows(row, panelRows, panel);
-                multiplyPanel(panel, panelRows, x, xOffset, xStride, tileStart, tileEnd, out,
-                        outOffset + row, outStride);
+                multiplyPanel(panel, panelRows, x, xOffset, xStride, tileStart, tileEnd, out, outOffset + row, outStride);
             }
         }
     }
 
     private static void multiplyPanel(Panel p, int panelRows, float[] x, int xOffset, int xStride,
             int tokenFrom, int tokenTo, float[] out, int outOffset, int outStride) {
+        float[] w = p.values;
+        int k = p.cols;
         int t = tokenFrom;
         if (panelRows == PANEL_ROWS) {
             for (; t + TOKEN_BLOCK <= tokenTo; t += TOKEN_BLOCK) {
-                block4x4(p, x, xOffset + t * xStride, xStride, out, outOffset + t * outStride, outStride);
+                block4x4(w, k, x, xOffset + t * xStride, xStride, out, outOffset + t * outStride, outStride);
             }
             for (; t < tokenTo; t++) {
-                block4x1(p, x, xOffset + t * xStride, out, outOffset + t * outStride);
+                block4x1(w, k, x, xOffset + t * xStride, out, outOffset + t * outStride);
             }
         } else {
             for (; t < tokenTo; t++) {
                 for (int r = 0; r < panelRows; r++) {
-                    out[outOffset + t * outStride + r] = dot(p, r, x, xOffset + t * xStride);
+                    out[outOffset + t * outStride + r] = dot(w, r * k, x, xOffset + t * xStride, k);
                 }
             }
         }
     }
 
-    /** Weight row {@code row} of the panel, elements {@code [k, k + LANES)}, as floats. */
-    private static FloatVector weights(Panel p, int row, int k) {
-        int index = row * p.cols + k;
-        if (p.bf16) {
-            ShortVector bits = ShortVector.fromArray(SHORTS, p.bits, index);
-            return ((IntVector) bits.convertShape(VectorOperators.S2I, INTS, 0))
-                    .lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats();
-        }
-        return FloatVector.fromArray(FLOATS, p.values, index);
-    }
-
-    private static float dot(Panel p, int row, float[] x, int xAt) {
-        int n = p.cols;
-        int vectorEnd = n - n % LANES;
+    private static float dot(float[] w, int wAt, float[] x, int xAt, int k) {
+        int end = k - k % LANES;
         FloatVector acc = FloatVector.zero(FLOATS);
-        for (int k = 0; k < vectorEnd; k += LANES) {
-            acc = weights(p, row, k).fma(FloatVector.fromArray(FLOATS, x, xAt + k), acc);
+        for (int i = 0; i < end; i += LANES) {
+            acc = FloatVector.fromArray(FLOATS, w, wAt + i).fma(FloatVector.fromArray(FLOATS, x, xAt + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (int k = vectorEnd; k < n; k++) {
-            sum += p.get(row, k) * x[xAt + k];
-        }
-        return sum;
+        return finish(acc, w, wAt, x, xAt, end, k);
     }
 
-    private static void block4x1(Panel p, float[] x, int xAt, float[] out, int outAt) {
-        int n = p.cols;
-        int vectorEnd = n - n % LANES;
+    private static void block4x1(float[] w, int k, float[] x, int xAt, float[] out, int outAt) {
+        int end = k - k % LANES;
         FloatVector a0 = FloatVector.zero(FLOATS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        for (int k = 0; k < vectorEnd; k += LANES) {
-            FloatVector xv = FloatVector.fromArray(FLOATS, x, xAt + k);
-            a0 = weights(p, 0, k).fma(xv, a0);
-            a1 = weights(p, 1, k).fma(xv, a1);
-            a2 = weights(p, 2, k).fma(xv, a2);
-            a3 = weights(p, 3, k).fma(xv, a3);
+        for (int i = 0; i < end; i += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xAt + i);
+            a0 = FloatVector.fromArray(FLOATS, w, i).fma(v, a0);
+            a1 = FloatVector.fromArray(FLOATS, w, k + i).fma(v, a1);
+            a2 = FloatVector.fromArray(FLOATS, w, 2 * k + i).fma(v, a2);
+            a3 = FloatVector.fromArray(FLOATS, w, 3 * k + i).fma(v, a3);
         }
-        out[outAt] = finish(a0, p, 0, x, xAt, vectorEnd);
-        out[outAt + 1] = finish(a1, p, 1, x, xAt, vectorEnd);
-        out[outAt + 2] = finish(a2, p, 2, x, xAt, vectorEnd);
-        out[outAt + 3] = finish(a3, p, 3, x, xAt, vectorEnd);
+        out[outAt] = finish(a0, w, 0, x, xAt, end, k);
+        out[outAt + 1] = finish(a1, w, k, x, xAt, end, k);
+        out[outAt + 2] = finish(a2, w, 2 * k, x, xAt, end, k);
+        out[outAt + 3] = finish(a3, w, 3 * k, x, xAt, end, k);
     }
 
-    private static void block4x4(Panel p, float[] x, int xAt, int xStride, float[] out, int outAt, int outStride) {
-        int n = p.cols;
-        int vectorEnd = n - n % LANES;
+    private static void block4x4(float[] w, int k, float[] x, int xAt, int xStride, float[] out, int outAt, int outStride) {
+        int end = k - k % LANES;
         int x0 = xAt;
         int x1 = xAt + xStride;
         int x2 = xAt + 2 * xStride;
@@ -133,27 +134,27 @@ public final class MatMul {
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
         FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
         FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
-        for (int k = 0; k < vectorEnd; k += LANES) {
-            FloatVector w0 = weights(p, 0, k);
-            FloatVector w1 = weights(p, 1, k);
-            FloatVector w2 = weights(p, 2, k);
-            FloatVector w3 = weights(p, 3, k);
-            FloatVector v = FloatVector.fromArray(FLOATS, x, x0 + k);
+        for (int i = 0; i < end; i += LANES) {
+            FloatVector w0 = FloatVector.fromArray(FLOATS, w, i);
+            FloatVector w1 = FloatVector.fromArray(FLOATS, w, k + i);
+            FloatVector w2 = FloatVector.fromArray(FLOATS, w, 2 * k + i);
+            FloatVector w3 = FloatVector.fromArray(FLOATS, w, 3 * k + i);
+            FloatVector v = FloatVector.fromArray(FLOATS, x, x0 + i);
             a00 = w0.fma(v, a00);
             a10 = w1.fma(v, a10);
             a20 = w2.fma(v, a20);
             a30 = w3.fma(v, a30);
-            v = FloatVector.fromArray(FLOATS, x, x1 + k);
+            v = FloatVector.fromArray(FLOATS, x, x1 + i);
             a01 = w0.fma(v, a01);
             a11 = w1.fma(v, a11);
             a21 = w2.fma(v, a21);
             a31 = w3.fma(v, a31);
-            v = FloatVector.fromArray(FLOATS, x, x2 + k);
+            v = FloatVector.fromArray(FLOATS, x, x2 + i);
             a02 = w0.fma(v, a02);
             a12 = w1.fma(v, a12);
             a22 = w2.fma(v, a22);
             a32 = w3.fma(v, a32);
-            v = FloatVector.fromArray(FLOATS, x, x3 + k);
+            v = FloatVector.fromArray(FLOATS, x, x3 + i);
             a03 = w0.fma(v, a03);
             a13 = w1.fma(v, a13);
             a23 = w2.fma(v, a23);
@@ -163,29 +164,72 @@ public final class MatMul {
         int o1 = outAt + outStride;
         int o2 = outAt + 2 * outStride;
         int o3 = outAt + 3 * outStride;
-        out[o0] = finish(a00, p, 0, x, x0, vectorEnd);
-        out[o0 + 1] = finish(a10, p, 1, x, x0, vectorEnd);
-        out[o0 + 2] = finish(a20, p, 2, x, x0, vectorEnd);
-        out[o0 + 3] = finish(a30, p, 3, x, x0, vectorEnd);
-        out[o1] = finish(a01, p, 0, x, x1, vectorEnd);
-        out[o1 + 1] = finish(a11, p, 1, x, x1, vectorEnd);
-        out[o1 + 2] = finish(a21, p, 2, x, x1, vectorEnd);
-        out[o1 + 3] = finish(a31, p, 3, x, x1, vectorEnd);
-        out[o2] = finish(a02, p, 0, x, x2, vectorEnd);
-        out[o2 + 1] = finish(a12, p, 1, x, x2, vectorEnd);
-        out[o2 + 2] = finish(a22, p, 2, x, x2, vectorEnd);
-        out[o2 + 3] = finish(a32, p, 3, x, x2, vectorEnd);
-        out[o3] = finish(a03, p, 0, x, x3, vectorEnd);
-        out[o3 + 1] = finish(a13, p, 1, x, x3, vectorEnd);
-        out[o3 + 2] = finish(a23, p, 2, x, x3, vectorEnd);
-        out[o3 + 3] = finish(a33, p, 3, x, x3, vectorEnd);
+        out[o0] = finish(a00, w, 0, x, x0, end, k);
+        out[o0 + 1] = finish(a10, w, k, x, x0, end, k);
+        out[o0 + 2] = finish(a20, w, 2 * k, x, x0, end, k);
+        out[o0 + 3] = finish(a30, w, 3 * k, x, x0, end, k);
+        out[o1] = finish(a01, w, 0, x, x1, end, k);
+        out[o1 + 1] = finish(a11, w, k, x, x1, end, k);
+        out[o1 + 2] = finish(a21, w, 2 * k, x, x1, end, k);
+        out[o1 + 3] = finish(a31, w, 3 * k, x, x1, end, k);
+        out[o2] = finish(a02, w, 0, x, x2, end, k);
+        out[o2 + 1] = finish(a12, w, k, x, x2, end, k);
+        out[o2 + 2] = finish(a22, w, 2 * k, x, x2, end, k);
+        out[o2 + 3] = finish(a32, w, 3 * k, x, x2, end, k);
+        out[o3] = finish(a03, w, 0, x, x3, end, k);
+        out[o3 + 1] = finish(a13, w, k, x, x3, end, k);
+        out[o3 + 2] = finish(a23, w, 2 * k, x, x3, end, k);
+        out[o3 + 3] = finish(a33, w, 3 * k, x, x3, end, k);
+    }
+
+    /** LANES raw bfloat16 values at {@code at}, widened: a shift of each into the high half of a float. */
+    private static FloatVector widen(short[] raw, int at) {
+        return ((IntVector) ShortVector.fromArray(HALF_SHORTS, raw, at).convertShape(VectorOperators.S2I, INTS, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static float rawDot(short[] raw, int wAt, float[] x, int xAt, int k) {
+        int end = k - k % LANES;
+        FloatVector acc = FloatVector.zero(FLOATS);
+        for (int i = 0; i < end; i += LANES) {
+            acc = widen(raw, wAt + i).fma(FloatVector.fromArray(FLOATS, x, xAt + i), acc);
+        }
+        return rawFinish(acc, raw, wAt, x, xAt, end, k);
+    }
+
+    /** The same arithmetic as {@link #block4x1} (so results match bit for bit), on raw bf16 rows. */
+    private static void rawBlock4x1(short[] raw, int k, float[] x, int xAt, float[] out, int outAt) {
+        int end = k - k % LANES;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int i = 0; i < end; i += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xAt + i);
+            a0 = widen(raw, i).fma(v, a0);
+            a1 = widen(raw, k + i).fma(v, a1);
+            a2 = widen(raw, 2 * k + i).fma(v, a2);
+            a3 = widen(raw, 3 * k + i).fma(v, a3);
+        }
+        out[outAt] = rawFinish(a0, raw, 0, x, xAt, end, k);
+        out[outAt + 1] = rawFinish(a1, raw, k, x, xAt, end, k);
+        out[outAt + 2] = rawFinish(a2, raw, 2 * k, x, xAt, end, k);
+        out[outAt + 3] = rawFinish(a3, raw, 3 * k, x, xAt, end, k);
+    }
+
+    private static float rawFinish(FloatVector acc, short[] raw, int wAt, float[] x, int xAt, int end, int k) {
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (int i = end; i < k; i++) {
+            sum += Floats.bf16ToFloat(raw[wAt + i]) * x[xAt + i];
+        }
+        return sum;
     }
 
     /** Reduces the lanes, then adds the elements past the last full vector, in order. */
-    private static float finish(FloatVector acc, Panel p, int row, float[] x, int xAt, int vectorEnd) {
+    private static float finish(FloatVector acc, float[] w, int wAt, float[] x, int xAt, int end, int k) {
         float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (int k = vectorEnd; k < p.cols; k++) {
-            sum += p.get(row, k) * x[xAt + k];
+        for (int i = end; i < k; i++) {
+            sum += w[wAt + i] * x[xAt + i];
         }
         return sum;
     }
@@ -196,16 +240,18 @@ public final class MatMul {
      */
     public static void accumulateTransposed(Panel p, int panelRows, float[] a, int aAt, float[] out, int outAt) {
         int n = p.cols;
-        int vectorEnd = n - n % LANES;
+        float[] w = p.values;
+        int end = n - n % LANES;
         for (int r = 0; r < panelRows; r++) {
-            FloatVector scale = FloatVector.broadcast(FLOATS, a[aAt + r]);
-            for (int c = 0; c < vectorEnd; c += LANES) {
-                FloatVector o = FloatVector.fromArray(FLOATS, out, outAt + c);
-                weights(p, r, c).fma(scale, o).intoArray(out, outAt + c);
-            }
             float ar = a[aAt + r];
-            for (int c = vectorEnd; c < n; c++) {
-                out[outAt + c] += ar * p.get(r, c);
+            FloatVector scale = FloatVector.broadcast(FLOATS, ar);
+            int row = r * n;
+            for (int c = 0; c < end; c += LANES) {
+                FloatVector.fromArray(FLOATS, w, row + c).fma(scale, FloatVector.fromArray(FLOATS, out, outAt + c))
+                        .intoArray(out, outAt + c);
+            }
+            for (int c = end; c < n; c++) {
+                out[outAt + c] += ar * w[row + c];
             }
         }
     }

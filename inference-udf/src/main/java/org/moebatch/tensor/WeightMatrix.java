@@ -13,8 +13,8 @@ import java.util.Objects;
  *
  * <p>The bytes sit in one or more chunks, each a whole number of rows and under 2 GiB (a Java
  * buffer's limit), so that a tensor larger than 2 GiB, like Kimi K2's 2.35 GB embedding, is legal.
- * Kernels copy a few rows at a time into a {@link Panel} (widening nothing but F16, which becomes
- * float on the way) and compute from there; the copy stays in the L1 cache.
+ * Kernels copy a few rows at a time into a {@link Panel}, widened to float32 on the way, and compute
+ * from there; the copy stays in the L1 cache.
  */
 public final class WeightMatrix implements Weight {
     private final String name;
@@ -111,11 +111,6 @@ public final class WeightMatrix implements Weight {
         return dtype;
     }
 
-    /** Whether kernels read this matrix as bfloat16 (widened in registers) rather than float. */
-    public boolean isBf16() {
-        return dtype == DType.BF16;
-    }
-
     /** One element, decoded; for reference kernels and tests, not for hot loops. */
     public float get(int row, int col) {
         int absolute = firstRow + row;
@@ -134,12 +129,11 @@ public final class WeightMatrix implements Weight {
     }
 
     /**
-     * Copies rows {@code [row, row + count)} into {@code panel}, row {@code i} at
-     * {@code i * cols}. BF16 lands as raw bits in {@link Panel#bits}, F32 and F16 as floats in
-     * {@link Panel#values}.
+     * Copies rows {@code [row, row + count)} into {@code panel} as floats, row {@code i} at
+     * {@code i * cols}: F32 as is, BF16 widened in vector registers, F16 decoded.
      */
     public void readRows(int row, int count, Panel panel) {
-        panel.reset(this, count);
+        panel.reset(count, cols);
         int done = 0;
         while (done < count) {
             int absolute = firstRow + row + done;
@@ -154,18 +148,42 @@ public final class WeightMatrix implements Weight {
                     floatViews[chunk].get(index, panel.values, at, length);
                     break;
                 case BF16:
-                    shortViews[chunk].get(index, panel.bits, at, length);
+                    shortViews[chunk].get(index, panel.raw(length), 0, length);
+                    panel.widenBf16(at, length);
                     break;
                 case F16: {
-                    ShortBuffer view = shortViews[chunk];
+                    short[] raw = panel.raw(length);
+                    shortViews[chunk].get(index, raw, 0, length);
                     for (int i = 0; i < length; i++) {
-                        panel.values[at + i] = Floats.f16ToFloat(view.get(index + i));
+                        panel.values[at + i] = Floats.f16ToFloat(raw[i]);
                     }
                     break;
                 }
                 default:
                     throw new IllegalStateException(name + ": " + dtype);
             }
+            done += n;
+        }
+    }
+
+    /**
+     * Copies rows {@code [row, row + count)} of a BF16 matrix into {@code panel}'s raw 16-bit
+     * storage without widening, for kernels that widen in registers (few tokens per call, where the
+     * weights are read once and a widened copy would only cost a round trip through L1).
+     */
+    public void readRawRows(int row, int count, Panel panel) {
+        if (dtype != DType.BF16) {
+            throw new IllegalStateException(name + ": raw rows are for BF16, not " + dtype);
+        }
+        panel.reset(count, cols);
+        short[] raw = panel.raw(count * cols);
+        int done = 0;
+        while (done < count) {
+            int absolute = firstRow + row + done;
+            int chunk = absolute / rowsPerChunk;
+            int inChunk = absolute % rowsPerChunk;
+            int n = Math.min(count - done, rowsPerChunk - inChunk);
+            shortViews[chunk].get(inChunk * cols, raw, done * cols, n * cols);
             done += n;
         }
     }

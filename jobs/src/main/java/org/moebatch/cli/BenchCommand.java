@@ -60,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout instead of a table.")
     boolean json;
 
+    @Option(names = "--profile", description = "Time each backend operation and print the breakdown on stderr.")
+    boolean profile;
+
     @Option(names = "--serving", paramLabel = "ROWS", defaultValue = "0",
             description = "Instead of the batch sweep: ROWS rows sharing a system prompt, continuous batching against one row at a time.")
     int servingRows;
@@ -83,7 +86,9 @@ final class BenchCommand implements Callable<Integer> {
         int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode out = mapper.createObjectNode();
-        try (Backend backend = Backends.create(device, threadCount)) {
+        Backend created = Backends.create(device, threadCount);
+        org.moebatch.engine.ProfilingBackend profiler = profile ? new org.moebatch.engine.ProfilingBackend(created) : null;
+        try (Backend backend = profiler != null ? profiler : created) {
             DeepseekV3Model m = DeepseekV3Model.load(dir, backend);
             out.put("model", dir.toString());
             out.put("device", device);
@@ -103,6 +108,9 @@ final class BenchCommand implements Callable<Integer> {
             for (int w = 0; w < 3; w++) {
                 run(m, backend, 4, promptLength, 8, -1 - w);
             }
+            if (profiler != null) {
+                profiler.reset();
+            }
             for (int batch : batches) {
                 EngineStats.Snapshot best = null;
                 for (int r = 0; r < repeat; r++) {
@@ -120,6 +128,9 @@ final class BenchCommand implements Callable<Integer> {
                         round(best.prefillTokensPerSecond()), round(best.decodeTokensPerSecond()));
             }
             out.put("peak_rss_mb", ProcessMemory.peakResidentMegabytes());
+            if (profiler != null) {
+                System.err.print(profiler.report());
+            }
         }
         if (json) {
             System.out.println(out.toString());
