@@ -196,18 +196,10 @@ public final class CpuBackend implements Backend {
         pool.forRange(d.heads(), 1, (worker, from, to) -> {
             Panel panel = scratch[worker].panel;
             for (int h = from; h < to; h++) {
-                for (int t = 0; t < tokens; t++) {
-                    java.util.Arrays.fill(out.data(), t * out.cols() + h * d.latent(), t * out.cols() + (h + 1) * d.latent(), 0f);
-                }
-                // W_UK[h]: the first nope rows of head h's block of kv_b_proj, read a panel at a time.
-                for (int r = 0; r < d.nope(); r += MatMul.PANEL_ROWS) {
-                    int n = Math.min(MatMul.PANEL_ROWS, d.nope() - r);
-                    w.readRows(h * d.kvBRowsPerHead() + r, n, panel);
-                    for (int t = 0; t < tokens; t++) {
-                        MatMul.accumulateTransposed(panel, n, in.data(), t * in.cols() + h * d.queryHead() + r,
-                                out.data(), t * out.cols() + h * d.latent());
-                    }
-                }
+                // W_UK[h]: the first nope rows of head h's block of kv_b_proj, [nope, latent].
+                w.readRows(h * d.kvBRowsPerHead(), d.nope(), panel);
+                MatMul.multiplyTransposed(panel, in.data(), h * d.queryHead(), in.cols(), tokens,
+                        out.data(), h * d.latent(), out.cols());
             }
         });
     }

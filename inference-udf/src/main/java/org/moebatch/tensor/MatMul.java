@@ -32,6 +32,12 @@ public final class MatMul {
     /** Weight rows per panel: one register block. */
     public static final int PANEL_ROWS = 4;
     private static final int TOKEN_BLOCK = 4;
+    /**
+     * Below this many tokens bf16 weights are widened in registers at each use rather than once
+     * into a float panel: with few uses per weight the panel's store and reload cost more than the
+     * repeated widening (decode, and the few tokens each expert gets in a batched MoE step).
+     */
+    private static final int RAW_BELOW = 8;
     /** About this many bytes of activations per token tile, to stay within L2. */
     private static final int TILE_BYTES = 192 * 1024;
 
@@ -45,11 +51,17 @@ public final class MatMul {
     public static void multiply(float[] x, int xOffset, int xStride, int tokens, WeightMatrix w,
             int rowFrom, int rowTo, float[] out, int outOffset, int outStride, Panel panel) {
         int k = w.cols();
-        if (tokens < TOKEN_BLOCK && w.dtype() == DType.BF16) {
+        if (tokens < RAW_BELOW && w.dtype() == DType.BF16) {
             for (int row = rowFrom; row < rowTo; row += PANEL_ROWS) {
                 int panelRows = Math.min(PANEL_ROWS, rowTo - row);
                 w.readRawRows(row, panelRows, panel);
-                for (int t = 0; t < tokens; t++) {
+                int t = 0;
+                if (panelRows == PANEL_ROWS) {
+                    for (; t + TOKEN_BLOCK <= tokens; t += TOKEN_BLOCK) {
+                        rawBlock4x4(panel.raw, k, x, xOffset + t * xStride, xStride, out, outOffset + t * outStride + row, outStride);
+                    }
+                }
+                for (; t < tokens; t++) {
                     int xAt = xOffset + t * xStride;
                     int outAt = outOffset + t * outStride + row;
                     if (panelRows == PANEL_ROWS) {
@@ -217,6 +229,66 @@ public final class MatMul {
         out[outAt + 3] = rawFinish(a3, raw, 3 * k, x, xAt, end, k);
     }
 
+    /** The same arithmetic as {@link #block4x4}, widening raw bf16 rows in registers once per step. */
+    private static void rawBlock4x4(short[] raw, int k, float[] x, int xAt, int xStride, float[] out, int outAt, int outStride) {
+        int end = k - k % LANES;
+        int x0 = xAt;
+        int x1 = xAt + xStride;
+        int x2 = xAt + 2 * xStride;
+        int x3 = xAt + 3 * xStride;
+        FloatVector zero = FloatVector.zero(FLOATS);
+        FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
+        FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
+        FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
+        FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
+        for (int i = 0; i < end; i += LANES) {
+            FloatVector w0 = widen(raw, i);
+            FloatVector w1 = widen(raw, k + i);
+            FloatVector w2 = widen(raw, 2 * k + i);
+            FloatVector w3 = widen(raw, 3 * k + i);
+            FloatVector v = FloatVector.fromArray(FLOATS, x, x0 + i);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            a20 = w2.fma(v, a20);
+            a30 = w3.fma(v, a30);
+            v = FloatVector.fromArray(FLOATS, x, x1 + i);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            a21 = w2.fma(v, a21);
+            a31 = w3.fma(v, a31);
+            v = FloatVector.fromArray(FLOATS, x, x2 + i);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            a22 = w2.fma(v, a22);
+            a32 = w3.fma(v, a32);
+            v = FloatVector.fromArray(FLOATS, x, x3 + i);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
+            a23 = w2.fma(v, a23);
+            a33 = w3.fma(v, a33);
+        }
+        int o0 = outAt;
+        int o1 = outAt + outStride;
+        int o2 = outAt + 2 * outStride;
+        int o3 = outAt + 3 * outStride;
+        out[o0] = rawFinish(a00, raw, 0, x, x0, end, k);
+        out[o0 + 1] = rawFinish(a10, raw, k, x, x0, end, k);
+        out[o0 + 2] = rawFinish(a20, raw, 2 * k, x, x0, end, k);
+        out[o0 + 3] = rawFinish(a30, raw, 3 * k, x, x0, end, k);
+        out[o1] = rawFinish(a01, raw, 0, x, x1, end, k);
+        out[o1 + 1] = rawFinish(a11, raw, k, x, x1, end, k);
+        out[o1 + 2] = rawFinish(a21, raw, 2 * k, x, x1, end, k);
+        out[o1 + 3] = rawFinish(a31, raw, 3 * k, x, x1, end, k);
+        out[o2] = rawFinish(a02, raw, 0, x, x2, end, k);
+        out[o2 + 1] = rawFinish(a12, raw, k, x, x2, end, k);
+        out[o2 + 2] = rawFinish(a22, raw, 2 * k, x, x2, end, k);
+        out[o2 + 3] = rawFinish(a32, raw, 3 * k, x, x2, end, k);
+        out[o3] = rawFinish(a03, raw, 0, x, x3, end, k);
+        out[o3 + 1] = rawFinish(a13, raw, k, x, x3, end, k);
+        out[o3 + 2] = rawFinish(a23, raw, 2 * k, x, x3, end, k);
+        out[o3 + 3] = rawFinish(a33, raw, 3 * k, x, x3, end, k);
+    }
+
     private static float rawFinish(FloatVector acc, short[] raw, int wAt, float[] x, int xAt, int end, int k) {
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (int i = end; i < k; i++) {
@@ -235,23 +307,61 @@ public final class MatMul {
     }
 
     /**
-     * The transposed product of a panel: {@code out[c] += sum_r a[r] * P[r, c]} over the panel's rows,
-     * i.e. {@code a^T P}. MLA uses it to absorb the key up-projection into the query.
+     * The transposed product of a panel: {@code out[t, c] = sum_r a[t, r] * P[r, c]} for every
+     * token, i.e. {@code a P}, P being {@code [rows, cols]} in the panel. MLA uses it to absorb the key
+     * up-projection into the query. Four tokens at a time share each weight vector load; each
+     * (token, column block) accumulates over rows in one register, so a token's result does not
+     * depend on the others.
      */
-    public static void accumulateTransposed(Panel p, int panelRows, float[] a, int aAt, float[] out, int outAt) {
-        int n = p.cols;
+    public static void multiplyTransposed(Panel p, float[] a, int aOffset, int aStride, int tokens,
+            float[] out, int outOffset, int outStride) {
+        int rows = p.rows;
+        int cols = p.cols;
         float[] w = p.values;
-        int end = n - n % LANES;
-        for (int r = 0; r < panelRows; r++) {
-            float ar = a[aAt + r];
-            FloatVector scale = FloatVector.broadcast(FLOATS, ar);
-            int row = r * n;
+        int end = cols - cols % LANES;
+        int t = 0;
+        for (; t + TOKEN_BLOCK <= tokens; t += TOKEN_BLOCK) {
+            int a0 = aOffset + t * aStride;
+            int a1 = a0 + aStride;
+            int a2 = a1 + aStride;
+            int a3 = a2 + aStride;
             for (int c = 0; c < end; c += LANES) {
-                FloatVector.fromArray(FLOATS, w, row + c).fma(scale, FloatVector.fromArray(FLOATS, out, outAt + c))
-                        .intoArray(out, outAt + c);
+                FloatVector s0 = FloatVector.zero(FLOATS);
+                FloatVector s1 = s0;
+                FloatVector s2 = s0;
+                FloatVector s3 = s0;
+                for (int r = 0; r < rows; r++) {
+                    FloatVector v = FloatVector.fromArray(FLOATS, w, r * cols + c);
+                    s0 = v.fma(FloatVector.broadcast(FLOATS, a[a0 + r]), s0);
+                    s1 = v.fma(FloatVector.broadcast(FLOATS, a[a1 + r]), s1);
+                    s2 = v.fma(FloatVector.broadcast(FLOATS, a[a2 + r]), s2);
+                    s3 = v.fma(FloatVector.broadcast(FLOATS, a[a3 + r]), s3);
+                }
+                int o = outOffset + t * outStride + c;
+                s0.intoArray(out, o);
+                s1.intoArray(out, o + outStride);
+                s2.intoArray(out, o + 2 * outStride);
+                s3.intoArray(out, o + 3 * outStride);
             }
-            for (int c = end; c < n; c++) {
-                out[outAt + c] += ar * w[row + c];
+        }
+        for (; t < tokens; t++) {
+            int at = aOffset + t * aStride;
+            for (int c = 0; c < end; c += LANES) {
+                FloatVector s0 = FloatVector.zero(FLOATS);
+                for (int r = 0; r < rows; r++) {
+                    s0 = FloatVector.fromArray(FLOATS, w, r * cols + c).fma(FloatVector.broadcast(FLOATS, a[at + r]), s0);
+                }
+                s0.intoArray(out, outOffset + t * outStride + c);
+            }
+        }
+        for (t = 0; t < tokens; t++) {
+            int at = aOffset + t * aStride;
+            for (int c = end; c < cols; c++) {
+                float sum = 0;
+                for (int r = 0; r < rows; r++) {
+                    sum += a[at + r] * w[r * cols + c];
+                }
+                out[outOffset + t * outStride + c] = sum;
             }
         }
     }
