@@ -168,8 +168,11 @@ public final class CpuBackend implements Backend {
         HostTensor g = host(gate);
         HostTensor u = host(up);
         int n = g.cols();
-        pool.forRange(g.rows(), 16, (worker, from, to) ->
-                VectorMath.siluMul(g.data(), from * n, u.data(), from * n, (to - from) * n));
+        pool.forRange(g.rows(), 16, (worker, from, to) -> {
+            for (int t = from; t < to; t++) { // row by row: an element's path (vector or tail) is its column's
+                VectorMath.siluMul(g.data(), t * n, u.data(), t * n, n);
+            }
+        });
     }
 
     @Override
@@ -428,7 +431,9 @@ public final class CpuBackend implements Backend {
         WeightMatrix down = matrix(expert.down().weight());
         MatMul.multiply(s.expertInput, 0, hidden, count, gate, 0, width, s.expertGate, 0, width, s.panel);
         MatMul.multiply(s.expertInput, 0, hidden, count, up, 0, width, s.expertUp, 0, width, s.panel);
-        VectorMath.siluMul(s.expertGate, 0, s.expertUp, 0, count * width);
+        for (int i = 0; i < count; i++) {
+            VectorMath.siluMul(s.expertGate, i * width, s.expertUp, i * width, width);
+        }
         MatMul.multiply(s.expertGate, 0, width, count, down, 0, hidden, s.expertDown, 0, hidden, s.panel);
         float[] y = expertOutput.data();
         for (int i = 0; i < count; i++) {

@@ -113,7 +113,7 @@ public final class MatMul {
         for (int i = 0; i < end; i += LANES) {
             acc = FloatVector.fromArray(FLOATS, w, wAt + i).fma(FloatVector.fromArray(FLOATS, x, xAt + i), acc);
         }
-        return finish(acc, w, wAt, x, xAt, end, k);
+        return finish(acc.reduceLanes(VectorOperators.ADD), w, wAt, x, xAt, end, k);
     }
 
     private static void block4x1(float[] w, int k, float[] x, int xAt, float[] out, int outAt) {
@@ -129,10 +129,10 @@ public final class MatMul {
             a2 = FloatVector.fromArray(FLOATS, w, 2 * k + i).fma(v, a2);
             a3 = FloatVector.fromArray(FLOATS, w, 3 * k + i).fma(v, a3);
         }
-        out[outAt] = finish(a0, w, 0, x, xAt, end, k);
-        out[outAt + 1] = finish(a1, w, k, x, xAt, end, k);
-        out[outAt + 2] = finish(a2, w, 2 * k, x, xAt, end, k);
-        out[outAt + 3] = finish(a3, w, 3 * k, x, xAt, end, k);
+        out[outAt] = finish(a0.reduceLanes(VectorOperators.ADD), w, 0, x, xAt, end, k);
+        out[outAt + 1] = finish(a1.reduceLanes(VectorOperators.ADD), w, k, x, xAt, end, k);
+        out[outAt + 2] = finish(a2.reduceLanes(VectorOperators.ADD), w, 2 * k, x, xAt, end, k);
+        out[outAt + 3] = finish(a3.reduceLanes(VectorOperators.ADD), w, 3 * k, x, xAt, end, k);
     }
 
     private static void block4x4(float[] w, int k, float[] x, int xAt, int xStride, float[] out, int outAt, int outStride) {
@@ -176,22 +176,22 @@ public final class MatMul {
         int o1 = outAt + outStride;
         int o2 = outAt + 2 * outStride;
         int o3 = outAt + 3 * outStride;
-        out[o0] = finish(a00, w, 0, x, x0, end, k);
-        out[o0 + 1] = finish(a10, w, k, x, x0, end, k);
-        out[o0 + 2] = finish(a20, w, 2 * k, x, x0, end, k);
-        out[o0 + 3] = finish(a30, w, 3 * k, x, x0, end, k);
-        out[o1] = finish(a01, w, 0, x, x1, end, k);
-        out[o1 + 1] = finish(a11, w, k, x, x1, end, k);
-        out[o1 + 2] = finish(a21, w, 2 * k, x, x1, end, k);
-        out[o1 + 3] = finish(a31, w, 3 * k, x, x1, end, k);
-        out[o2] = finish(a02, w, 0, x, x2, end, k);
-        out[o2 + 1] = finish(a12, w, k, x, x2, end, k);
-        out[o2 + 2] = finish(a22, w, 2 * k, x, x2, end, k);
-        out[o2 + 3] = finish(a32, w, 3 * k, x, x2, end, k);
-        out[o3] = finish(a03, w, 0, x, x3, end, k);
-        out[o3 + 1] = finish(a13, w, k, x, x3, end, k);
-        out[o3 + 2] = finish(a23, w, 2 * k, x, x3, end, k);
-        out[o3 + 3] = finish(a33, w, 3 * k, x, x3, end, k);
+        out[o0] = finish(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, end, k);
+        out[o0 + 1] = finish(a10.reduceLanes(VectorOperators.ADD), w, k, x, x0, end, k);
+        out[o0 + 2] = finish(a20.reduceLanes(VectorOperators.ADD), w, 2 * k, x, x0, end, k);
+        out[o0 + 3] = finish(a30.reduceLanes(VectorOperators.ADD), w, 3 * k, x, x0, end, k);
+        out[o1] = finish(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, end, k);
+        out[o1 + 1] = finish(a11.reduceLanes(VectorOperators.ADD), w, k, x, x1, end, k);
+        out[o1 + 2] = finish(a21.reduceLanes(VectorOperators.ADD), w, 2 * k, x, x1, end, k);
+        out[o1 + 3] = finish(a31.reduceLanes(VectorOperators.ADD), w, 3 * k, x, x1, end, k);
+        out[o2] = finish(a02.reduceLanes(VectorOperators.ADD), w, 0, x, x2, end, k);
+        out[o2 + 1] = finish(a12.reduceLanes(VectorOperators.ADD), w, k, x, x2, end, k);
+        out[o2 + 2] = finish(a22.reduceLanes(VectorOperators.ADD), w, 2 * k, x, x2, end, k);
+        out[o2 + 3] = finish(a32.reduceLanes(VectorOperators.ADD), w, 3 * k, x, x2, end, k);
+        out[o3] = finish(a03.reduceLanes(VectorOperators.ADD), w, 0, x, x3, end, k);
+        out[o3 + 1] = finish(a13.reduceLanes(VectorOperators.ADD), w, k, x, x3, end, k);
+        out[o3 + 2] = finish(a23.reduceLanes(VectorOperators.ADD), w, 2 * k, x, x3, end, k);
+        out[o3 + 3] = finish(a33.reduceLanes(VectorOperators.ADD), w, 3 * k, x, x3, end, k);
     }
 
     /** LANES raw bfloat16 values at {@code at}, widened: a shift of each into the high half of a float. */
@@ -206,7 +206,7 @@ public final class MatMul {
         for (int i = 0; i < end; i += LANES) {
             acc = widen(raw, wAt + i).fma(FloatVector.fromArray(FLOATS, x, xAt + i), acc);
         }
-        return rawFinish(acc, raw, wAt, x, xAt, end, k);
+        return rawFinish(acc.reduceLanes(VectorOperators.ADD), raw, wAt, x, xAt, end, k);
     }
 
     /** The same arithmetic as {@link #block4x1} (so results match bit for bit), on raw bf16 rows. */
@@ -223,10 +223,10 @@ public final class MatMul {
             a2 = widen(raw, 2 * k + i).fma(v, a2);
             a3 = widen(raw, 3 * k + i).fma(v, a3);
         }
-        out[outAt] = rawFinish(a0, raw, 0, x, xAt, end, k);
-        out[outAt + 1] = rawFinish(a1, raw, k, x, xAt, end, k);
-        out[outAt + 2] = rawFinish(a2, raw, 2 * k, x, xAt, end, k);
-        out[outAt + 3] = rawFinish(a3, raw, 3 * k, x, xAt, end, k);
+        out[outAt] = rawFinish(a0.reduceLanes(VectorOperators.ADD), raw, 0, x, xAt, end, k);
+        out[outAt + 1] = rawFinish(a1.reduceLanes(VectorOperators.ADD), raw, k, x, xAt, end, k);
+        out[outAt + 2] = rawFinish(a2.reduceLanes(VectorOperators.ADD), raw, 2 * k, x, xAt, end, k);
+        out[outAt + 3] = rawFinish(a3.reduceLanes(VectorOperators.ADD), raw, 3 * k, x, xAt, end, k);
     }
 
     /** The same arithmetic as {@link #block4x4}, widening raw bf16 rows in registers once per step. */
@@ -271,35 +271,39 @@ public final class MatMul {
         int o1 = outAt + outStride;
         int o2 = outAt + 2 * outStride;
         int o3 = outAt + 3 * outStride;
-        out[o0] = rawFinish(a00, raw, 0, x, x0, end, k);
-        out[o0 + 1] = rawFinish(a10, raw, k, x, x0, end, k);
-        out[o0 + 2] = rawFinish(a20, raw, 2 * k, x, x0, end, k);
-        out[o0 + 3] = rawFinish(a30, raw, 3 * k, x, x0, end, k);
-        out[o1] = rawFinish(a01, raw, 0, x, x1, end, k);
-        out[o1 + 1] = rawFinish(a11, raw, k, x, x1, end, k);
-        out[o1 + 2] = rawFinish(a21, raw, 2 * k, x, x1, end, k);
-        out[o1 + 3] = rawFinish(a31, raw, 3 * k, x, x1, end, k);
-        out[o2] = rawFinish(a02, raw, 0, x, x2, end, k);
-        out[o2 + 1] = rawFinish(a12, raw, k, x, x2, end, k);
-        out[o2 + 2] = rawFinish(a22, raw, 2 * k, x, x2, end, k);
-        out[o2 + 3] = rawFinish(a32, raw, 3 * k, x, x2, end, k);
-        out[o3] = rawFinish(a03, raw, 0, x, x3, end, k);
-        out[o3 + 1] = rawFinish(a13, raw, k, x, x3, end, k);
-        out[o3 + 2] = rawFinish(a23, raw, 2 * k, x, x3, end, k);
-        out[o3 + 3] = rawFinish(a33, raw, 3 * k, x, x3, end, k);
+        out[o0] = rawFinish(a00.reduceLanes(VectorOperators.ADD), raw, 0, x, x0, end, k);
+        out[o0 + 1] = rawFinish(a10.reduceLanes(VectorOperators.ADD), raw, k, x, x0, end, k);
+        out[o0 + 2] = rawFinish(a20.reduceLanes(VectorOperators.ADD), raw, 2 * k, x, x0, end, k);
+        out[o0 + 3] = rawFinish(a30.reduceLanes(VectorOperators.ADD), raw, 3 * k, x, x0, end, k);
+        out[o1] = rawFinish(a01.reduceLanes(VectorOperators.ADD), raw, 0, x, x1, end, k);
+        out[o1 + 1] = rawFinish(a11.reduceLanes(VectorOperators.ADD), raw, k, x, x1, end, k);
+        out[o1 + 2] = rawFinish(a21.reduceLanes(VectorOperators.ADD), raw, 2 * k, x, x1, end, k);
+        out[o1 + 3] = rawFinish(a31.reduceLanes(VectorOperators.ADD), raw, 3 * k, x, x1, end, k);
+        out[o2] = rawFinish(a02.reduceLanes(VectorOperators.ADD), raw, 0, x, x2, end, k);
+        out[o2 + 1] = rawFinish(a12.reduceLanes(VectorOperators.ADD), raw, k, x, x2, end, k);
+        out[o2 + 2] = rawFinish(a22.reduceLanes(VectorOperators.ADD), raw, 2 * k, x, x2, end, k);
+        out[o2 + 3] = rawFinish(a32.reduceLanes(VectorOperators.ADD), raw, 3 * k, x, x2, end, k);
+        out[o3] = rawFinish(a03.reduceLanes(VectorOperators.ADD), raw, 0, x, x3, end, k);
+        out[o3 + 1] = rawFinish(a13.reduceLanes(VectorOperators.ADD), raw, k, x, x3, end, k);
+        out[o3 + 2] = rawFinish(a23.reduceLanes(VectorOperators.ADD), raw, 2 * k, x, x3, end, k);
+        out[o3 + 3] = rawFinish(a33.reduceLanes(VectorOperators.ADD), raw, 3 * k, x, x3, end, k);
     }
 
-    private static float rawFinish(FloatVector acc, short[] raw, int wAt, float[] x, int xAt, int end, int k) {
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+    /**
+     * Adds the elements past the last full vector to a reduced sum, in order. Takes the reduced
+     * float, not the vector: a vector argument to a method the JIT does not inline is boxed.
+     */
+    private static float rawFinish(float reduced, short[] raw, int wAt, float[] x, int xAt, int end, int k) {
+        float sum = reduced;
         for (int i = end; i < k; i++) {
             sum += Floats.bf16ToFloat(raw[wAt + i]) * x[xAt + i];
         }
         return sum;
     }
 
-    /** Reduces the lanes, then adds the elements past the last full vector, in order. */
-    private static float finish(FloatVector acc, float[] w, int wAt, float[] x, int xAt, int end, int k) {
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+    /** Adds the elements past the last full vector to a reduced sum, in order (a float: see {@link #rawFinish}). */
+    private static float finish(float reduced, float[] w, int wAt, float[] x, int xAt, int end, int k) {
+        float sum = reduced;
         for (int i = end; i < k; i++) {
             sum += w[wAt + i] * x[xAt + i];
         }

@@ -80,17 +80,60 @@ public final class VectorMath {
 
     /**
      * SwiGLU's gate: {@code gate[i] = silu(gate[i]) * up[i]}, with {@code silu(g) = g / (1 + e^-g)}.
+     * The exponential is {@link #exp}'s polynomial in vector and scalar form alike, so an element's
+     * result does not depend on whether it fell in a vector or in the tail.
      */
     public static void siluMul(float[] gate, int gateAt, float[] up, int upAt, int n) {
         int vectorEnd = n - n % LANES;
         for (int i = 0; i < vectorEnd; i += LANES) {
             FloatVector g = FloatVector.fromArray(FLOATS, gate, gateAt + i);
-            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = exp(g.neg()).add(1f);
             g.div(sig).mul(FloatVector.fromArray(FLOATS, up, upAt + i)).intoArray(gate, gateAt + i);
         }
         for (int i = vectorEnd; i < n; i++) {
             float g = gate[gateAt + i];
-            gate[gateAt + i] = g / (1f + (float) Math.exp(-g)) * up[upAt + i];
+            gate[gateAt + i] = g / (1f + exp(-g)) * up[upAt + i];
         }
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float ROUNDER = 12582912f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float[] EXP_POLY = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+        4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+
+    /**
+     * e^x for a vector: the exponent split off as a power of two, the rest by a degree-6 polynomial
+     * (Cephes' expf coefficients, relative error about 1e-7). The Vector API's own EXP falls back to
+     * boxed Java code on some JDKs; this is plain arithmetic the JIT always compiles.
+     */
+    public static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(-87.3f).min(88.0f);
+        FloatVector n = c.mul(LOG2E).add(ROUNDER).sub(ROUNDER); // round to nearest: adding 1.5 * 2^23 drops the fraction
+        FloatVector r = n.fma(FloatVector.broadcast(FLOATS, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(FLOATS, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(FLOATS, EXP_POLY[0]);
+        for (int i = 1; i < EXP_POLY.length; i++) {
+            p = p.fma(r, FloatVector.broadcast(FLOATS, EXP_POLY[i]));
+        }
+        p = p.fma(r.mul(r), r).add(1f);
+        FloatVector twoToN = ((jdk.incubator.vector.IntVector) n.convert(VectorOperators.F2I, 0))
+                .add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(twoToN);
+    }
+
+    /** e^x by the same steps as {@link #exp(FloatVector)}, for the scalar tails: the same bits. */
+    public static float exp(float x) {
+        float c = Math.min(Math.max(x, -87.3f), 88.0f);
+        float n = c * LOG2E + ROUNDER - ROUNDER;
+        float r = Math.fma(n, -LN2_HI, c);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = EXP_POLY[0];
+        for (int i = 1; i < EXP_POLY.length; i++) {
+            p = Math.fma(p, r, EXP_POLY[i]);
+        }
+        p = Math.fma(p, r * r, r) + 1f;
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
     }
 }
