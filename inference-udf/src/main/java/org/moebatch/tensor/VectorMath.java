@@ -97,43 +97,53 @@ public final class VectorMath {
     }
 
     private static final float LOG2E = 1.44269504088896341f;
-    private static final float ROUNDER = 12582912f;
+    private static final float ROUNDER = 12582912f; // 1.5 * 2^23: adding it rounds to an integer in the low bits
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
-    private static final float[] EXP_POLY = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
-        4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+    private static final float P0 = 1.9875691500e-4f;
+    private static final float P1 = 1.3981999507e-3f;
+    private static final float P2 = 8.3334519073e-3f;
+    private static final float P3 = 4.1665795894e-2f;
+    private static final float P4 = 1.6666665459e-1f;
+    private static final float P5 = 5.0000001201e-1f;
 
     /**
      * e^x for a vector: the exponent split off as a power of two, the rest by a degree-6 polynomial
      * (Cephes' expf coefficients, relative error about 1e-7). The Vector API's own EXP falls back to
-     * boxed Java code on some JDKs; this is plain arithmetic the JIT always compiles.
+     * boxed Java code on some JDKs; this is plain arithmetic, small enough to be inlined, and the
+     * integer part is read from the float's bits rather than converted.
      */
     public static FloatVector exp(FloatVector x) {
         FloatVector c = x.max(-87.3f).min(88.0f);
-        FloatVector n = c.mul(LOG2E).add(ROUNDER).sub(ROUNDER); // round to nearest: adding 1.5 * 2^23 drops the fraction
+        FloatVector shifted = c.mul(LOG2E).add(ROUNDER);
+        FloatVector n = shifted.sub(ROUNDER);
         FloatVector r = n.fma(FloatVector.broadcast(FLOATS, -LN2_HI), c);
         r = n.fma(FloatVector.broadcast(FLOATS, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(FLOATS, EXP_POLY[0]);
-        for (int i = 1; i < EXP_POLY.length; i++) {
-            p = p.fma(r, FloatVector.broadcast(FLOATS, EXP_POLY[i]));
-        }
+        FloatVector p = r.fma(FloatVector.broadcast(FLOATS, P0), FloatVector.broadcast(FLOATS, P1));
+        p = p.fma(r, FloatVector.broadcast(FLOATS, P2));
+        p = p.fma(r, FloatVector.broadcast(FLOATS, P3));
+        p = p.fma(r, FloatVector.broadcast(FLOATS, P4));
+        p = p.fma(r, FloatVector.broadcast(FLOATS, P5));
         p = p.fma(r.mul(r), r).add(1f);
-        FloatVector twoToN = ((jdk.incubator.vector.IntVector) n.convert(VectorOperators.F2I, 0))
-                .add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector twoToN = shifted.reinterpretAsInts().sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
         return p.mul(twoToN);
     }
 
     /** e^x by the same steps as {@link #exp(FloatVector)}, for the scalar tails: the same bits. */
     public static float exp(float x) {
         float c = Math.min(Math.max(x, -87.3f), 88.0f);
-        float n = c * LOG2E + ROUNDER - ROUNDER;
+        float shifted = c * LOG2E + ROUNDER;
+        float n = shifted - ROUNDER;
         float r = Math.fma(n, -LN2_HI, c);
         r = Math.fma(n, -LN2_LO, r);
-        float p = EXP_POLY[0];
-        for (int i = 1; i < EXP_POLY.length; i++) {
-            p = Math.fma(p, r, EXP_POLY[i]);
-        }
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
         p = Math.fma(p, r * r, r) + 1f;
-        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+        return p * Float.intBitsToFloat((Float.floatToRawIntBits(shifted) - (ROUNDER_BITS - 127)) << 23);
     }
 }

@@ -60,6 +60,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout instead of a table.")
     boolean json;
 
+    @Option(names = "--warmup-s", defaultValue = "6",
+            description = "Seconds of warm-up runs before measuring, so the JIT has compiled the kernels (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
     @Option(names = "--profile", description = "Time each backend operation and print the breakdown on stderr.")
     boolean profile;
 
@@ -102,11 +106,13 @@ final class BenchCommand implements Callable<Integer> {
             out.put("prompt_len", promptLength);
             out.put("gen_len", generateLength);
             ArrayNode results = out.putArray("results");
-            // The JIT compiles the kernels only after they have run a while; a short warm-up on the
-            // real shapes keeps that out of the figures.
-            LOG.info("warming up");
-            for (int w = 0; w < 3; w++) {
-                run(m, backend, 4, promptLength, 8, -1 - w);
+            // The JIT compiles the vector kernels only after they have run a while (4 s and more on
+            // this 2-core machine); until then they run boxed, a hundred times slower. Warm up on the
+            // real shapes, prefill and decode, before measuring anything.
+            LOG.info("warming up for {} s", warmupSeconds);
+            long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            for (int w = 0; w < 3 || System.nanoTime() < warmupEnd; w++) {
+                run(m, backend, Math.min(8, batches[0] == 0 ? 8 : Math.max(4, batches[0])), promptLength, 16, -1 - w);
             }
             if (profiler != null) {
                 profiler.reset();
