@@ -1,6 +1,7 @@
 package org.moebatch.spark;
 
 import java.io.Serializable;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.moebatch.chat.ChatResult;
+import org.moebatch.chat.ChatRunner;
+import org.moebatch.engine.Engine;
 import org.moebatch.tools.AgentLoop;
 
 /**
@@ -22,9 +25,12 @@ import org.moebatch.tools.AgentLoop;
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>, Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Counters the driver reads for progress: rows done, rows failed, tokens in and out. */
+    /**
+     * Counters the driver reads for progress (rows done, rows failed, tokens in and out) and, for the
+     * job report, the rows' distributions and the experts' load ({@code stats}, may be null).
+     */
     public record Counters(LongAccumulator rows, LongAccumulator errors, LongAccumulator promptTokens,
-            LongAccumulator completionTokens) implements Serializable {}
+            LongAccumulator completionTokens, JobStatsAccumulator stats) implements Serializable {}
 
     private final GenerateOptions options;
     private final StructType inputSchema;
@@ -47,15 +53,34 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         int[] passthroughIndex = passthrough.stream().mapToInt(f -> inputSchema.fieldIndex(f.name())).toArray();
         ArrayDeque<InFlight> window = new ArrayDeque<>();
         StructType outputSchema = OutputSchema.forInput(inputSchema);
+        JobStats taskStats = new JobStats();
         return new Iterator<>() {
             private AgentLoop loop;
+            private Engine engine;
+            private long[][] engineStart;
+            private boolean reported;
 
             private AgentLoop loop() {
                 if (loop == null) {
                     // the engine and the tools are loaded once per executor, on first use
-                    loop = ExecutorTools.loop(EngineCache.get(options), options.tools());
+                    ChatRunner runner = EngineCache.get(options);
+                    engine = runner.engine();
+                    engineStart = engine.stats().expertTokens();
+                    loop = ExecutorTools.loop(runner, options.tools());
                 }
                 return loop;
+            }
+
+            /** At the partition's end: this task's rows and its engine's expert counters go to the report. */
+            private void report() {
+                if (reported || counters == null || counters.stats() == null) {
+                    return;
+                }
+                reported = true;
+                if (engine != null) {
+                    taskStats.engineSpan(engineKey(engine), engineStart, engine.stats().expertTokens());
+                }
+                counters.stats().add(taskStats);
             }
 
             private void fill() {
@@ -76,7 +101,11 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
             @Override
             public boolean hasNext() {
                 fill();
-                return !window.isEmpty();
+                if (window.isEmpty()) {
+                    report();
+                    return false;
+                }
+                return true;
             }
 
             @Override
@@ -87,9 +116,15 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                 InFlight head = window.poll();
                 ChatResult result = head.result().join();
                 count(result);
+                taskStats.record(result, head.parsed().error() != null);
                 return OutputSchema.row(result, modelName, head.parsed().seed(), head.passthrough(), outputSchema);
             }
         };
+    }
+
+    /** Names one resident engine across the cluster: its JVM and the instance. */
+    private static String engineKey(Engine engine) {
+        return ManagementFactory.getRuntimeMXBean().getName() + "/" + System.identityHashCode(engine);
     }
 
     private void count(ChatResult r) {

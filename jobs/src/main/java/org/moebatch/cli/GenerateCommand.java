@@ -112,6 +112,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark configuration (repeatable).")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    @picocli.CommandLine.Mixin
+    ReportOptions report = new ReportOptions();
+
     @Override
     public Integer call() throws IOException {
         Path dir = model != null ? model : Defaults.chatModel();
@@ -135,9 +138,10 @@ final class GenerateCommand implements Callable<Integer> {
                 partitions, resume, overwrite, checkpointRows, options);
         SparkSession spark = SparkSessions.create("moe-batch generate", master, conf);
         try {
-            JobSummary summary = new GenerateJob(spark, config).run();
+            JobSummary summary = new GenerateJob(spark, config).reportAs("generate", report.costs()).run();
             System.out.println(summary.describe());
             System.out.println("see the rows with: bin/moe-batch show " + output + " --limit 5");
+            System.out.println("report: " + output + "/_report/report.html");
         } finally {
             spark.stop();
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
+import org.moebatch.report.CostModel;
+import org.moebatch.report.DeviceCount;
+import org.moebatch.report.JobReport;
+import org.moebatch.report.Timeline;
+import org.moebatch.spark.JobStats;
+import org.moebatch.spark.JobStatsAccumulator;
 import org.moebatch.spark.OutputSchema;
 import org.moebatch.spark.PartitionGenerator;
 import org.slf4j.Logger;
@@ -48,14 +55,30 @@ public final class GenerateJob {
 
     private final SparkSession spark;
     private final GenerateJobConfig config;
+    private String jobName = "generate";
+    private CostModel costs;
+    private JobReport report;
 
     public GenerateJob(SparkSession spark, GenerateJobConfig config) {
         this.spark = spark;
         this.config = config;
     }
 
+    /** Names the job in its report ({@code eval} and {@code datagen} run generation through this class) and sets its cost model. */
+    public GenerateJob reportAs(String name, CostModel costModel) {
+        this.jobName = name;
+        this.costs = costModel;
+        return this;
+    }
+
+    /** The report of the last {@link #run()}: jobs built on this one add their tables and write it again. */
+    public JobReport report() {
+        return report;
+    }
+
     public JobSummary run() throws IOException {
         long start = System.nanoTime();
+        Instant startedAt = Instant.now();
         InputFormat format = config.inputFormat() != null ? config.inputFormat() : InputReader.detect(config.input());
         Dataset<Row> rows = flagDuplicates(withIds(InputReader.read(spark, config.input(), format)));
         FileSystem fs = new Path(config.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -81,12 +104,15 @@ public final class GenerateJob {
         StructType inputSchema = rows.schema();
         PartitionGenerator.Counters counters = new PartitionGenerator.Counters(
                 spark.sparkContext().longAccumulator("rows"), spark.sparkContext().longAccumulator("errors"),
-                spark.sparkContext().longAccumulator("prompt_tokens"), spark.sparkContext().longAccumulator("completion_tokens"));
+                spark.sparkContext().longAccumulator("prompt_tokens"), spark.sparkContext().longAccumulator("completion_tokens"),
+                new JobStatsAccumulator());
+        spark.sparkContext().register(counters.stats(), "job_stats");
         PartitionGenerator generator = new PartitionGenerator(config.options(), inputSchema, model, counters);
         StructType outputSchema = OutputSchema.forInput(inputSchema);
         int partitions = config.partitions() > 0 ? config.partitions() : spark.sparkContext().defaultParallelism();
         long waves = Math.max(1, (total + config.checkpointRows() - 1) / config.checkpointRows());
 
+        Timeline timeline;
         try (Progress progress = new Progress(spark.sparkContext(), counters.rows(), counters.completionTokens(), total,
                 line -> System.err.println(line))) {
             for (long wave = 0; wave < waves; wave++) {
@@ -101,6 +127,7 @@ public final class GenerateJob {
                 }
             }
             System.err.println(progress.line());
+            timeline = progress.timeline();
         }
         rows.unpersist();
 
@@ -112,7 +139,19 @@ public final class GenerateJob {
         try (OutputStream out = fs.create(new Path(output, SUMMARY_FILE), true)) {
             out.write(summary.toJson().toPrettyString().getBytes(StandardCharsets.UTF_8));
         }
+        report = report(summary, startedAt, timeline, counters.stats().value());
+        Path html = report.write(fs, output);
+        LOG.info("report: {}", html);
         return summary;
+    }
+
+    private JobReport report(JobSummary summary, Instant startedAt, Timeline timeline, JobStats stats) throws IOException {
+        CostModel model = costs != null ? costs : CostModel.load(null, java.util.Map.of());
+        String device = config.options().device();
+        CostModel.Ledger ledger = model.ledger(DeviceCount.kind(device),
+                DeviceCount.count(spark.sparkContext(), device, config.options().threads()), summary.wallSeconds(),
+                summary.promptTokens(), summary.completionTokens());
+        return new JobReport(jobName, summary, device, startedAt, timeline, stats, ledger, List.of());
     }
 
     /** Every row gets an id: its own (as text), or when absent or null a hash of its content. */

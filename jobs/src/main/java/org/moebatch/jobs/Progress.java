@@ -12,6 +12,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.LongAccumulator;
+import org.moebatch.report.Timeline;
 import scala.Tuple4;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -30,6 +31,7 @@ final class Progress extends SparkListener implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Consumer<String> out;
     private final SparkContext sc;
+    private final Timeline timeline = new Timeline();
 
     Progress(SparkContext sc, LongAccumulator rows, LongAccumulator completionTokens, long total, Consumer<String> out) {
         this.sc = sc;
@@ -44,6 +46,18 @@ final class Progress extends SparkListener implements AutoCloseable {
             return t;
         });
         timer.scheduleAtFixedRate(() -> out.accept(line()), 5, 5, TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
+    }
+
+    private void sample() {
+        long[] done = done();
+        timeline.add((System.nanoTime() - start) / 1e9, done[0], done[1]);
+    }
+
+    /** Rows and tokens through the run, for the report; ends with a final sample. */
+    Timeline timeline() {
+        sample();
+        return timeline;
     }
 
     @Override
@@ -78,7 +92,8 @@ final class Progress extends SparkListener implements AutoCloseable {
         return v;
     }
 
-    String line() {
+    /** Rows and completion tokens done so far: finished tasks' final counts plus running tasks' latest. */
+    private long[] done() {
         long rows = 0;
         long tokens = 0;
         for (long[] v : finished.values()) {
@@ -89,6 +104,13 @@ final class Progress extends SparkListener implements AutoCloseable {
             rows += v[0];
             tokens += v[1];
         }
+        return new long[] {rows, tokens};
+    }
+
+    String line() {
+        long[] done = done();
+        long rows = done[0];
+        long tokens = done[1];
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = rows / Math.max(seconds, 1e-9);
         String eta = rows == 0 || rows >= total ? "--" : duration((total - rows) / rate);
