@@ -1,11 +1,7 @@
 package org.moebatch.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.moebatch.jobs.GenerateJob;
@@ -13,12 +9,9 @@ import org.moebatch.jobs.GenerateJobConfig;
 import org.moebatch.jobs.InputFormat;
 import org.moebatch.jobs.JobSummary;
 import org.moebatch.jobs.OutputFormat;
-import org.moebatch.jobs.SparkSessions;
 import org.moebatch.spark.GenerateOptions;
-import org.moebatch.spark.ToolOptions;
-import org.moebatch.tools.AgentLimits;
-import org.moebatch.tools.ToolRegistry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code moe-batch generate}: a prompt dataset in, completions and tool traces out. */
@@ -31,10 +24,6 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for the results.")
     String output;
-
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Hugging Face checkpoint directory (default: the tiny random-weight model in data-samples/; its text is noise).")
-    Path model;
 
     @Option(names = "--input-format", defaultValue = "auto",
             description = "auto, parquet, jsonl, csv, openai-batch or arrow (default: ${DEFAULT-VALUE}, from the file names).")
@@ -65,25 +54,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop string for rows without their own (repeatable).")
     List<String> stop;
 
-    @Option(names = "--tools", paramLabel = "FILE",
-            description = "JSON list of tools for every row: built-ins, MCP servers, declarations (see README).")
-    Path tools;
-
-    @Option(names = "--max-tool-steps", defaultValue = "8", description = "Tool-calling turns per row (default: ${DEFAULT-VALUE}).")
-    int maxToolSteps;
-
-    @Option(names = "--tool-timeout-ms", defaultValue = "10000", description = "Time one tool call may take (default: ${DEFAULT-VALUE}).")
-    long toolTimeoutMs;
-
-    @Option(names = "--row-deadline-s", defaultValue = "300", description = "Time one row may take with all its tool calls (default: ${DEFAULT-VALUE}).")
-    long rowDeadlineS;
-
-    @Option(names = "--constrained", description = "Constrain tool-call decoding so arguments always match the tool's schema.")
-    boolean constrained;
-
-    @Option(names = "--partitions", defaultValue = "0", description = "Spark partitions, 0 for the default parallelism (default: ${DEFAULT-VALUE}).")
-    int partitions;
-
     @Option(names = "--resume", description = "Skip ids already in --output and append the rest.")
     boolean resume;
 
@@ -94,49 +64,27 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Rows per committed wave: a killed run loses at most this many (default: ${DEFAULT-VALUE}).")
     long checkpointRows;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cpu-reference (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    EngineFlags engine = new EngineFlags();
 
-    @Option(names = "--threads", defaultValue = "0", description = "Engine CPU threads per executor, 0 for all cores (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ToolFlags toolFlags = new ToolFlags();
 
-    @Option(names = "--kv-cache-mb", defaultValue = "512", description = "KV cache budget per engine in MiB (default: ${DEFAULT-VALUE}).")
-    long kvCacheMb;
+    @Mixin
+    SparkFlags sparkFlags = new SparkFlags();
 
-    @Option(names = "--max-running", defaultValue = "64", description = "Rows in flight per engine (default: ${DEFAULT-VALUE}).")
-    int maxRunning;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*], or spark-submit's).")
-    String master;
-
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark configuration (repeatable).")
-    Map<String, String> conf = new LinkedHashMap<>();
-
-    @picocli.CommandLine.Mixin
+    @Mixin
     ReportOptions report = new ReportOptions();
 
     @Override
     public Integer call() throws IOException {
-        Path dir = model != null ? model : Defaults.chatModel();
-        ToolOptions toolOptions = ToolOptions.none();
-        AgentLimits limits = new AgentLimits(maxToolSteps, toolTimeoutMs, rowDeadlineS * 1000);
-        if (tools != null) {
-            if (!Files.isRegularFile(tools)) {
-                throw new IllegalArgumentException("--tools " + tools + ": no such file");
-            }
-            String json = Files.readString(tools);
-            Path base = tools.toAbsolutePath().getParent();
-            ToolRegistry.check(json, base);
-            toolOptions = new ToolOptions(json, base.toString(), limits, constrained, null);
-        } else {
-            toolOptions = new ToolOptions(null, null, limits, constrained, null);
-        }
-        GenerateOptions options = new GenerateOptions(dir.toAbsolutePath().toString(), device, threads, kvCacheMb,
-                maxRunning, 512, maxTokens, temperature, topP, topK, seed, system, stop, toolOptions, 2 * maxRunning);
+        GenerateOptions options = new GenerateOptions(engine.modelDir(), engine.device, engine.threads, engine.kvCacheMb,
+                engine.maxRunning, 512, maxTokens, temperature, topP, topK, seed, system, stop, toolFlags.toolOptions(),
+                2 * engine.maxRunning);
         GenerateJobConfig config = new GenerateJobConfig(input, output,
                 inputFormat.equals("auto") ? null : InputFormat.parse(inputFormat), OutputFormat.parse(outputFormat),
-                partitions, resume, overwrite, checkpointRows, options);
-        SparkSession spark = SparkSessions.create("moe-batch generate", master, conf);
+                sparkFlags.partitions, resume, overwrite, checkpointRows, options);
+        SparkSession spark = sparkFlags.session("moe-batch generate");
         try {
             JobSummary summary = new GenerateJob(spark, config).reportAs("generate", report.costs()).run();
             System.out.println(summary.describe());

@@ -1,0 +1,28 @@
+package org.moebatch.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where and how the engine runs: the options every generating job shares. */
+final class EngineFlags {
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face checkpoint directory (default: the tiny random-weight model in data-samples/; its text is noise).")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cpu-reference (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Engine CPU threads per executor, 0 for all cores (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--kv-cache-mb", defaultValue = "512", description = "KV cache budget per engine in MiB (default: ${DEFAULT-VALUE}).")
+    long kvCacheMb;
+
+    @Option(names = "--max-running", defaultValue = "64", description = "Rows in flight per engine (default: ${DEFAULT-VALUE}).")
+    int maxRunning;
+
+    /** The checkpoint to load: {@code --model}, or the default chat model. */
+    String modelDir() {
+        return (model != null ? model : Defaults.chatModel()).toAbsolutePath().toString();
+    }
+}
