@@ -9,6 +9,10 @@ import org.moebatch.engine.Backend;
 import org.moebatch.engine.Backends;
 import org.moebatch.engine.Engine;
 import org.moebatch.engine.EngineConfig;
+import org.moebatch.engine.HostMemory;
+import org.moebatch.engine.MemoryPlan;
+import org.moebatch.model.Checkpoint;
+import org.moebatch.model.ModelSpec;
 import org.moebatch.model.DeepseekV3Model;
 import org.moebatch.tokenizer.Tokenizer;
 import org.slf4j.Logger;
@@ -32,20 +36,25 @@ public final class EngineCache {
 
     private EngineCache() {}
 
-    /** The resident runner for these options, loaded on first use. */
+    /**
+     * The resident runner for these options, loaded on first use. {@code auto} and {@code cuda}
+     * resolve to the GPUs Spark gave the running task, so tasks sharing a GPU share its engine.
+     */
     public static ChatRunner get(GenerateOptions options) {
-        return RESIDENTS.computeIfAbsent(options.engineKey(), key -> load(options)).runner();
+        GenerateOptions resolved = options.withDevice(DeviceAssignment.forCurrentTask(options.device()));
+        return RESIDENTS.computeIfAbsent(resolved.engineKey(), key -> load(resolved)).runner();
     }
 
     private static Resident load(GenerateOptions o) {
         long start = System.nanoTime();
         Backend backend = Backends.create(o.device(), o.threads());
         try {
-            DeepseekV3Model model = DeepseekV3Model.load(Paths.get(o.modelDir()), backend);
             EngineConfig config = EngineConfig.defaults()
                     .withKvCacheBytes(o.kvCacheMb() << 20)
                     .withMaxRunning(o.maxRunning())
                     .withMaxStepTokens(o.maxStepTokens());
+            checkFit(o, config);
+            DeepseekV3Model model = DeepseekV3Model.load(Paths.get(o.modelDir()), backend);
             Engine engine = new Engine(model, backend, config);
             ChatRunner runner = new ChatRunner(engine, Tokenizer.load(model.dir()), ChatTemplate.load(model.dir()));
             LOG.info("engine for {} on {} ready in {} ms", o.modelDir(), backend.device(), (System.nanoTime() - start) / 1_000_000);
@@ -53,6 +62,25 @@ public final class EngineCache {
         } catch (RuntimeException e) {
             backend.close();
             throw e;
+        }
+    }
+
+    /**
+     * The memory plan against the host's available memory. On the CPU the weights are mapped from the
+     * page cache, so a shortfall slows the engine (pages re-read from disk) rather than failing it: a
+     * warning, not an error.
+     */
+    private static void checkFit(GenerateOptions o, EngineConfig config) {
+        int devices = o.device().split(",").length;
+        MemoryPlan plan = MemoryPlan.of(Checkpoint.open(Paths.get(o.modelDir())), ModelSpec.read(Paths.get(o.modelDir())), config, devices);
+        long available = HostMemory.availableBytes();
+        long need = 0;
+        for (int d = 0; d < devices; d++) {
+            need += plan.bytesOn(d);
+        }
+        if (available > 0 && need > available) {
+            LOG.warn("{} needs {} MiB (weights, KV cache, activations) but the host has {} MiB available: "
+                    + "expect weights to be re-read from disk", o.modelDir(), need >> 20, available >> 20);
         }
     }
 

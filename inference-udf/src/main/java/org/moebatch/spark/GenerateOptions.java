@@ -44,6 +44,12 @@ public record GenerateOptions(String modelDir, String device, int threads, long 
                 topP, topK, seed, system, stop, newTools, window);
     }
 
+    /** The same options on {@code newDevice} (a task's GPU, resolved from {@code auto} or {@code cuda}). */
+    public GenerateOptions withDevice(String newDevice) {
+        return new GenerateOptions(modelDir, newDevice, threads, kvCacheMb, maxRunning, maxStepTokens, maxTokens, temperature,
+                topP, topK, seed, system, stop, tools, window);
+    }
+
     /** What identifies one resident engine: two jobs with equal keys share it. */
     String engineKey() {
         return modelDir + "|" + device + "|" + threads + "|" + kvCacheMb + "|" + maxRunning + "|" + maxStepTokens;

@@ -1,0 +1,41 @@
+package org.moebatch.engine;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.moebatch.model.Checkpoint;
+import org.moebatch.model.ModelException;
+import org.moebatch.model.ModelSpec;
+import org.moebatch.testing.Samples;
+
+class MemoryPlanTest {
+    private static final long GIB = 1L << 30;
+
+    @Test
+    void expertsSplitOverDevicesAndTheRestStaysOnTheFirst() {
+        // 10 GiB dense, 1000 GiB of experts over 8 GPUs: 125 GiB each; the first adds dense + KV + activations
+        MemoryPlan plan = new MemoryPlan(10 * GIB, 1000 * GIB, 20 * GIB, 2 * GIB, 8);
+        assertEquals((10 + 125 + 20 + 2) * GIB, plan.bytesOn(0));
+        assertEquals((125 + 2) * GIB, plan.bytesOn(3));
+        assertDoesNotThrow(() -> plan.check("cuda:3", 3, 130 * GIB));
+        ModelException e = assertThrows(ModelException.class, () -> plan.check("cuda:0", 0, 141 * GIB));
+        assertTrue(e.getMessage().startsWith("the model does not fit on cuda:0: it needs 157.00 GiB"), e.getMessage());
+        assertTrue(e.getMessage().contains("routed experts 125.00 (1/8 of 1000.00)"), e.getMessage());
+        assertTrue(e.getMessage().contains("but 141.00 GiB is free, short by 16.00 GiB"), e.getMessage());
+    }
+
+    @Test
+    void planOfARealCheckpointCountsEveryTensorOnce() {
+        Checkpoint ckpt = Checkpoint.open(Samples.model("kimi-k2-tiny"));
+        ModelSpec spec = ModelSpec.read(Samples.model("kimi-k2-tiny"));
+        MemoryPlan plan = MemoryPlan.of(ckpt, spec, EngineConfig.defaults().withKvCacheBytes(1 << 20), 2);
+        long total = ckpt.files().stream().flatMap(f -> f.entries().values().stream()).mapToLong(t -> t.byteLength()).sum();
+        assertEquals(total, plan.denseBytes() + plan.expertBytes());
+        assertTrue(plan.expertBytes() > 0 && plan.denseBytes() > 0);
+        assertTrue(plan.workspaceBytes() > 0);
+        assertEquals(plan.bytesOn(0) - plan.bytesOn(1), plan.denseBytes() + (1 << 20));
+    }
+}
