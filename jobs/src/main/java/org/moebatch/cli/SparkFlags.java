@@ -1,5 +1,7 @@
 package org.moebatch.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -14,10 +16,20 @@ final class SparkFlags {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*], or spark-submit's).")
     String master;
 
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark configuration (repeatable).")
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark configuration (repeatable; wins over --properties-file).")
     Map<String, String> conf = new LinkedHashMap<>();
 
-    SparkSession session(String appName) {
-        return SparkSessions.create(appName, master, conf);
+    @Option(names = "--properties-file", paramLabel = "FILE",
+            description = "Spark settings in spark-defaults format, e.g. conf/gpu-box.conf (embedded Spark; spark-submit takes its own).")
+    Path propertiesFile;
+
+    SparkSession session(String appName) throws IOException {
+        Map<String, String> all = new LinkedHashMap<>();
+        if (propertiesFile != null) {
+            all.putAll(SparkSessions.readProperties(propertiesFile));
+        }
+        all.putAll(conf);
+        String m = master != null ? master : all.remove("spark.master");
+        return SparkSessions.create(appName, m, all);
     }
 }

@@ -1,28 +1,34 @@
 package org.moebatch.jobs;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.spark.sql.SparkSession;
 
 /** The Spark session of a command: the cluster's under spark-submit, else embedded local Spark. */
 public final class SparkSessions {
+    static final String LOCAL_PROFILE = "/org/moebatch/jobs/local-cpu.conf";
+
     private SparkSessions() {}
 
     /**
-     * A session for {@code appName}. Under spark-submit the master comes from there; otherwise
-     * {@code master} (default {@code local[*]}). {@code conf} entries are set last and win.
+     * A session for {@code appName}. Under spark-submit the master and settings come from there;
+     * otherwise the settings of {@code conf/local-cpu.conf} (bundled) and {@code master} (default
+     * {@code local[*]}). {@code conf} entries are set last and win.
      */
     public static SparkSession create(String appName, String master, Map<String, String> conf) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName);
         boolean submitted = System.getProperty("spark.master") != null;
         if (!submitted) {
-            builder.master(master == null ? "local[*]" : master)
-                    .config("spark.ui.enabled", "false")
-                    .config("spark.ui.showConsoleProgress", "false")
-                    .config("spark.sql.shuffle.partitions", "8")
-                    // live progress: running tasks report their counters with each heartbeat
-                    .config("spark.executor.heartbeatInterval", "2s")
-                    .config("spark.driver.host", "127.0.0.1")
-                    .config("spark.driver.bindAddress", "127.0.0.1");
+            localProfile().forEach(builder::config);
+            builder.master(master == null ? "local[*]" : master);
         } else if (master != null) {
             builder.master(master);
         }
@@ -30,5 +36,35 @@ public final class SparkSessions {
         SparkSession spark = builder.getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         return spark;
+    }
+
+    /** The embedded profile's settings, in file order. */
+    static Map<String, String> localProfile() {
+        try (InputStream in = SparkSessions.class.getResourceAsStream(LOCAL_PROFILE)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar lacks " + LOCAL_PROFILE + " (built without conf/local-cpu.conf?)");
+            }
+            Properties p = new Properties();
+            p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            Map<String, String> out = new LinkedHashMap<>();
+            p.stringPropertyNames().stream().sorted().forEach(k -> out.put(k, p.getProperty(k).trim()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A spark-defaults style file (whitespace or '=' between key and value) as a map, for --properties-file. */
+    public static Map<String, String> readProperties(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--properties-file " + file + ": no such file");
+        }
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        p.stringPropertyNames().stream().sorted().forEach(k -> out.put(k, p.getProperty(k).trim()));
+        return out;
     }
 }
