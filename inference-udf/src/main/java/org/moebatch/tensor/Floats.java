@@ -42,6 +42,25 @@ public final class Floats {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
+    /**
+     * Decodes an FP8 E4M3 code as the OCP 8-bit Floating Point Specification (OFP8, rev. 1.0, 2023)
+     * defines E4M3 (PyTorch's {@code float8_e4m3fn}): 1 sign, 4 exponent bits of bias 7, 3 mantissa
+     * bits, subnormals, no infinities, {@code S.1111.111} is NaN, the largest finite value 448.
+     *
+     * <p>Shifting the low seven bits left by 20 lines the exponent and mantissa up with float32's
+     * (exponent field at bits 23-26, mantissa at 20-22): read as a float that is the value times
+     * 2^(7 - 127), normal or subnormal alike, and multiplying by 2^120 is exact. The vector widening
+     * in {@link Panel} does the same arithmetic lane by lane.
+     */
+    public static float e4m3ToFloat(byte code) {
+        int magnitude = code & 0x7F;
+        if (magnitude == 0x7F) {
+            return Float.NaN;
+        }
+        float value = Float.intBitsToFloat(magnitude << 20) * 0x1p120f;
+        return code < 0 ? -value : value;
+    }
+
     /** Rounds a float to the nearest binary16, ties to even (used by tests that write checkpoints). */
     public static short floatToF16(float value) {
         int bits = Float.floatToRawIntBits(value);
