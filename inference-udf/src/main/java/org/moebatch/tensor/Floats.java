@@ -47,17 +47,18 @@ public final class Floats {
      * defines E4M3 (PyTorch's {@code float8_e4m3fn}): 1 sign, 4 exponent bits of bias 7, 3 mantissa
      * bits, subnormals, no infinities, {@code S.1111.111} is NaN, the largest finite value 448.
      *
-     * <p>Shifting the low seven bits left by 20 lines the exponent and mantissa up with float32's
-     * (exponent field at bits 23-26, mantissa at 20-22): read as a float that is the value times
-     * 2^(7 - 127), normal or subnormal alike, and multiplying by 2^120 is exact. The vector widening
-     * in {@link Panel} does the same arithmetic lane by lane.
+     * <p>A normal code's exponent and mantissa, shifted left by 20, line up with float32's; adding
+     * 120 (= 127 - 7) to the exponent field rebias it. A subnormal code (exponent field 0) is
+     * {@code m * 2^-9}, which float32 holds as a normal number. No float arithmetic on subnormals
+     * either way (which x86 cores run through slow microcode). {@link Panel} does the same lane by
+     * lane.
      */
     public static float e4m3ToFloat(byte code) {
         int magnitude = code & 0x7F;
         if (magnitude == 0x7F) {
             return Float.NaN;
         }
-        float value = Float.intBitsToFloat(magnitude << 20) * 0x1p120f;
+        float value = magnitude < 8 ? magnitude * 0x1p-9f : Float.intBitsToFloat((magnitude << 20) + (120 << 23));
         return code < 0 ? -value : value;
     }
 

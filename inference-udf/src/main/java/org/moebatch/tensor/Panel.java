@@ -91,9 +91,9 @@ public final class Panel {
     /**
      * Widens one row of {@code cols} FP8 E4M3 codes of {@link #codes}, from {@code from}, into
      * {@link #values} at {@code at}: element {@code c} is {@code e4m3(code) * scales[c / blockCols]}.
-     * In registers, as {@link Floats#e4m3ToFloat}: the low seven bits shifted into float position
-     * and multiplied by 2^120 (exact), the sign or'ed back, NaN codes made NaN, then one rounding
-     * multiply by the scale.
+     * In registers, as {@link Floats#e4m3ToFloat}: normal codes rebiased in the integer domain,
+     * subnormal ones converted from their mantissa and scaled by 2^-9 (both exact), the sign or'ed
+     * back, NaN codes made NaN, then one rounding multiply by the scale.
      */
     void widenE4m3(int from, int at, int cols, float[] scales, int blockCols) {
         for (int start = 0, block = 0; start < cols; start += blockCols, block++) {
@@ -106,9 +106,11 @@ public final class Panel {
                     IntVector code = (IntVector) ByteVector.fromArray(QUARTER_BYTES, codes, from + c)
                             .convertShape(VectorOperators.B2I, INTS, 0);
                     IntVector low = code.and(0x7F);
-                    IntVector bits = low.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(0x1p120f)
-                            .reinterpretAsInts().or(code.and(0x80).lanewise(VectorOperators.LSHL, 24));
-                    bits = bits.blend(Float.floatToRawIntBits(Float.NaN), low.eq(0x7F));
+                    IntVector normal = low.lanewise(VectorOperators.LSHL, 20).add(120 << 23);
+                    IntVector subnormal = ((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(0x1p-9f).reinterpretAsInts();
+                    IntVector bits = normal.blend(subnormal, low.lt(8))
+                            .or(code.and(0x80).lanewise(VectorOperators.LSHL, 24))
+                            .blend(Float.floatToRawIntBits(Float.NaN), low.eq(0x7F));
                     bits.reinterpretAsFloats().mul(scaleVector).intoArray(values, at + c);
                 }
             }

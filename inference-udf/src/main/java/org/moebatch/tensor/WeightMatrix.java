@@ -245,9 +245,7 @@ public final class WeightMatrix implements Weight {
         for (int i = 0; i < n; i++) {
             int blockRow = (absolute + i) / q.blockRows();
             if (blockRow != scaleRowIndex) {
-                for (int b = 0; b < blocks; b++) {
-                    scaleRow[b] = q.scales().get(blockRow, b);
-                }
+                q.scales().readRow(blockRow, scaleRow, panel);
                 scaleRowIndex = blockRow;
             }
             if (q.format() == Quantization.Format.FP8_E4M3) {
@@ -255,6 +253,40 @@ public final class WeightMatrix implements Weight {
             } else {
                 panel.widenInt4(i * stored, at + i * cols, cols, scaleRow, q.blockCols());
             }
+        }
+    }
+
+    /**
+     * Decodes row {@code row} of a plain matrix into {@code dst[0, cols)}, in one bulk read (the
+     * block scales of a quantised matrix: once per weight row for INT4 groups, where an element
+     * at a time would cost more than the widening). Uses {@code panel}'s raw storage only.
+     */
+    void readRow(int row, float[] dst, Panel panel) {
+        int absolute = firstRow + row;
+        int chunk = absolute / rowsPerChunk;
+        int index = (absolute % rowsPerChunk) * cols;
+        switch (dtype) {
+            case F32:
+                floatViews[chunk].get(index, dst, 0, cols);
+                break;
+            case BF16: {
+                short[] raw = panel.raw(cols);
+                shortViews[chunk].get(index, raw, 0, cols);
+                for (int i = 0; i < cols; i++) {
+                    dst[i] = Floats.bf16ToFloat(raw[i]);
+                }
+                break;
+            }
+            case F16: {
+                short[] raw = panel.raw(cols);
+                shortViews[chunk].get(index, raw, 0, cols);
+                for (int i = 0; i < cols; i++) {
+                    dst[i] = Floats.f16ToFloat(raw[i]);
+                }
+                break;
+            }
+            default:
+                throw new IllegalStateException(name + ": " + dtype + " is not a plain matrix");
         }
     }
 
