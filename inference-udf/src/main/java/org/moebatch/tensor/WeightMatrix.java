@@ -269,19 +269,12 @@ public final class WeightMatrix implements Weight {
             case F32:
                 floatViews[chunk].get(index, dst, 0, cols);
                 break;
-            case BF16: {
-                short[] raw = panel.raw(cols);
-                shortViews[chunk].get(index, raw, 0, cols);
-                for (int i = 0; i < cols; i++) {
-                    dst[i] = Floats.bf16ToFloat(raw[i]);
-                }
-                break;
-            }
+            case BF16:
             case F16: {
                 short[] raw = panel.raw(cols);
                 shortViews[chunk].get(index, raw, 0, cols);
                 for (int i = 0; i < cols; i++) {
-                    dst[i] = Floats.f16ToFloat(raw[i]);
+                    dst[i] = dtype == DType.BF16 ? Floats.bf16ToFloat(raw[i]) : Floats.f16ToFloat(raw[i]);
                 }
                 break;
             }

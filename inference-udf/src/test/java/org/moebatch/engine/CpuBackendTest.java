@@ -131,27 +131,13 @@ class CpuBackendTest {
         RandomTensors r = new RandomTensors(77 + format.ordinal());
         int hidden = 64;
         int width = 32;
-        int experts = 8;
-        ModelSpec spec = Specs.moe(hidden, experts, 2, 1, 1, "sigmoid", true);
-        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f));
-        Mlp[] mlps = new Mlp[experts];
-        for (int e = 0; e < experts; e++) {
+        Mlp[] mlps = new Mlp[8];
+        for (int e = 0; e < mlps.length; e++) {
             mlps[e] = new Mlp(new Linear(quantized(r, format, width, hidden, 16, 32).matrix("g" + e, width), null),
                     new Linear(quantized(r, format, width, hidden, 16, 32).matrix("u" + e, width), null),
                     new Linear(quantized(r, format, hidden, width, 16, 32).matrix("d" + e, hidden), null));
         }
-        for (int tokens : new int[] {1, 40}) {
-            HostTensor x = r.tensor(tokens, hidden);
-            HostTensor logits = new HostTensor(tokens, experts);
-            reference.linear(logits, x, router.gate());
-            Routing routing = new Routing(2);
-            reference.route(routing, logits, router);
-            HostTensor expected = new HostTensor(tokens, hidden);
-            HostTensor actual = poisoned(tokens, hidden);
-            reference.moeExperts(expected, x, routing, mlps);
-            cpu.moeExperts(actual, x, routing, mlps);
-            assertClose(expected, actual, TOLERANCE, "moeExperts with " + tokens + " tokens");
-        }
+        assertMoeMatchesReference(r, Specs.moe(hidden, mlps.length, 2, 1, 1, "sigmoid", true), mlps, 1, 40);
 
         MlaDims d = new MlaDims(3, 16, 8, 24, 64);
         WeightMatrix kvB = quantized(r, format, d.heads() * d.kvBRowsPerHead(), d.latent(), 16, 32)
@@ -332,25 +318,31 @@ class CpuBackendTest {
         RandomTensors r = new RandomTensors(dtype.ordinal() + 40);
         int hidden = 40;
         int width = 24;
-        int experts = 16;
-        ModelSpec spec = Specs.moe(hidden, experts, 4, 4, 2, "sigmoid", true);
-        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f));
-        Mlp[] mlps = new Mlp[experts];
-        for (int e = 0; e < experts; e++) {
+        Mlp[] mlps = new Mlp[16];
+        for (int e = 0; e < mlps.length; e++) {
             mlps[e] = new Mlp(new Linear(r.matrix("g" + e, dtype, width, hidden), null),
                     new Linear(r.matrix("u" + e, dtype, width, hidden), null),
                     new Linear(r.matrix("d" + e, dtype, hidden, width), null));
         }
-        for (int tokens : new int[] {1, 3, 70}) {
+        assertMoeMatchesReference(r, Specs.moe(hidden, mlps.length, 4, 4, 2, "sigmoid", true), mlps, 1, 3, 70);
+    }
+
+    /** Routing and the routed experts of both backends on random tokens, for each token count. */
+    private static void assertMoeMatchesReference(RandomTensors r, ModelSpec spec, Mlp[] mlps, int... tokenCounts) {
+        int hidden = spec.hidden();
+        int experts = spec.routedExperts();
+        int k = spec.expertsPerToken();
+        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f));
+        for (int tokens : tokenCounts) {
             HostTensor x = r.tensor(tokens, hidden);
             HostTensor logits = new HostTensor(tokens, experts);
             reference.linear(logits, x, router.gate());
-            Routing refRouting = new Routing(4);
-            Routing cpuRouting = new Routing(4);
+            Routing refRouting = new Routing(k);
+            Routing cpuRouting = new Routing(k);
             reference.route(refRouting, logits, router);
             cpu.route(cpuRouting, logits, router);
-            assertArrayEquals(java.util.Arrays.copyOf(refRouting.experts(), tokens * 4),
-                    java.util.Arrays.copyOf(cpuRouting.experts(), tokens * 4), "routing");
+            assertArrayEquals(java.util.Arrays.copyOf(refRouting.experts(), tokens * k),
+                    java.util.Arrays.copyOf(cpuRouting.experts(), tokens * k), "routing");
             HostTensor expected = new HostTensor(tokens, hidden);
             HostTensor actual = poisoned(tokens, hidden);
             reference.moeExperts(expected, x, refRouting, mlps);

@@ -145,6 +145,13 @@ class QuantizedCheckpointTest {
         }
     }
 
+    /** Replaces tensor {@code name}'s dtype and shape, its bytes cut or padded to fit. */
+    private static void retype(Map<String, QuantizedCheckpoint.Tensor> t, String name, String dtype, long... shape) {
+        long elements = java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        int bytes = (int) elements * org.moebatch.tensor.DType.fromSafetensors(dtype).bytes();
+        t.put(name, new QuantizedCheckpoint.Tensor(dtype, shape, java.util.Arrays.copyOf(t.get(name).data(), bytes)));
+    }
+
     private static void assertMentions(String message, String... parts) {
         for (String part : parts) {
             assertTrue(message.contains(part), "\"" + part + "\" missing from: " + message);
@@ -157,8 +164,7 @@ class QuantizedCheckpointTest {
         Map<String, QuantizedCheckpoint.Tensor> t = fp8(c).quantized();
         String scale = "model.layers.0.self_attn.q_a_proj.weight_scale_inv";
         // q_a_proj is [32, 64]: blocks of 16 x 24 need [2, 3]
-        QuantizedCheckpoint.Tensor s = t.get(scale);
-        t.put(scale, new QuantizedCheckpoint.Tensor("F32", new long[] {3, 2}, s.data()));
+        retype(t, scale, "F32", 3, 2);
         assertMentions(loadError(c, t), "model.safetensors: tensor " + scale, "has shape [3, 2]", "needs [2, 3]");
 
         // The same scales read with another block size from config.json no longer fit either.
@@ -180,14 +186,12 @@ class QuantizedCheckpointTest {
         ObjectNode c = fp8Config(16, 24);
         Map<String, QuantizedCheckpoint.Tensor> t = fp8(c).quantized();
         String scale = "model.layers.0.mlp.down_proj.weight_scale_inv";
-        QuantizedCheckpoint.Tensor s = t.get(scale);
-        t.put(scale, new QuantizedCheckpoint.Tensor("I32", s.shape(), s.data()));
+        retype(t, scale, "I32", t.get(scale).shape());
         assertMentions(loadError(c, t), "tensor " + scale, "has dtype I32", "F32, BF16 or F16");
 
         t = fp8(c).quantized();
         String weight = "model.layers.0.mlp.down_proj.weight";
-        QuantizedCheckpoint.Tensor w = t.get(weight);
-        t.put(weight, new QuantizedCheckpoint.Tensor("I8", w.shape(), w.data()));
+        retype(t, weight, "I8", t.get(weight).shape());
         assertMentions(loadError(c, t), "tensor " + scale, "block scales for " + weight, "I8, not F8_E4M3");
     }
 
@@ -213,12 +217,11 @@ class QuantizedCheckpointTest {
         ObjectNode c = int4Config(32);
         String packed = "model.layers.1.mlp.experts.2.gate_proj.weight_packed";
         Map<String, QuantizedCheckpoint.Tensor> t = int4(c).quantized();
-        QuantizedCheckpoint.Tensor p = t.get(packed);
-        t.put(packed, new QuantizedCheckpoint.Tensor("F32", p.shape(), p.data()));
+        retype(t, packed, "F32", t.get(packed).shape());
         assertMentions(loadError(c, t), "tensor " + packed, "has dtype F32", "are I32");
 
         t = int4(c).quantized();
-        t.put(packed, new QuantizedCheckpoint.Tensor("I32", new long[] {16, 8}, java.util.Arrays.copyOf(p.data(), 16 * 8 * 4)));
+        retype(t, packed, "I32", 16, 8);
         assertMentions(loadError(c, t), "tensor " + packed, "has shape [16, 8]", "[32, 8]");
 
         t = int4(c).quantized();
@@ -233,8 +236,7 @@ class QuantizedCheckpointTest {
 
         t = int4(c).quantized();
         String scale = "model.layers.1.mlp.experts.2.gate_proj.weight_scale";
-        QuantizedCheckpoint.Tensor s = t.get(scale);
-        t.put(scale, new QuantizedCheckpoint.Tensor("BF16", new long[] {32, 1}, java.util.Arrays.copyOf(s.data(), 64)));
+        retype(t, scale, "BF16", 32, 1);
         assertMentions(loadError(c, t), "tensor " + scale, "has shape [32, 1]", "needs [32, 2]");
     }
 

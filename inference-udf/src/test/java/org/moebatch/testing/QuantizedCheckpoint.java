@@ -1,11 +1,8 @@
 package org.moebatch.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,13 +77,7 @@ public final class QuantizedCheckpoint {
     public static Path write(Path dir, ObjectNode config, Map<String, Tensor> tensors) {
         SafetensorsWriter w = new SafetensorsWriter();
         tensors.forEach((name, t) -> w.raw(name, t.dtype(), t.shape(), t.data()));
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("config.json"), config.toPrettyString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        w.write(dir.resolve("model.safetensors"));
+        RandomCheckpoint.writeFiles(dir, config, w);
         return dir;
     }
 }

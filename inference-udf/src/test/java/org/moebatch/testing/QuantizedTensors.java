@@ -27,17 +27,16 @@ public final class QuantizedTensors {
 
         /** The engine's matrix over these bytes, in chunks of {@code rowsPerChunk} rows (unaligned direct buffers). */
         public WeightMatrix matrix(String name, int rowsPerChunk) {
+            byte[] scaleBytes = floatBytes(scales, scaleDtype);
             WeightMatrix s = WeightMatrix.of(name + ".scales", scaleDtype, scaleRows, scaleCols, scaleRows,
-                    direct(floatBytes(scales, scaleDtype)));
+                    RandomTensors.unalignedDirect(scaleBytes, 0, scaleBytes.length));
             long rowBytes = format.rowBytes(cols);
             int chunkCount = (rows + rowsPerChunk - 1) / rowsPerChunk;
             ByteBuffer[] chunks = new ByteBuffer[chunkCount];
             for (int c = 0; c < chunkCount; c++) {
                 int first = c * rowsPerChunk;
                 int n = Math.min(rowsPerChunk, rows - first);
-                byte[] part = new byte[(int) (n * rowBytes)];
-                System.arraycopy(codes, (int) (first * rowBytes), part, 0, part.length);
-                chunks[c] = direct(part);
+                chunks[c] = RandomTensors.unalignedDirect(codes, (int) (first * rowBytes), (int) (n * rowBytes));
             }
             return WeightMatrix.quantized(name, new Quantization(format, s, blockRows, blockCols), rows, cols,
                     rowsPerChunk, chunks);
@@ -129,31 +128,6 @@ public final class QuantizedTensors {
 
     /** Little-endian bytes of {@code values} stored as {@code dtype} (F32, BF16 or F16). */
     public static byte[] floatBytes(float[] values, DType dtype) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            switch (dtype) {
-                case F32:
-                    b.putFloat(v);
-                    break;
-                case BF16:
-                    b.putShort(Floats.floatToBf16(v));
-                    break;
-                case F16:
-                    b.putShort(Floats.floatToF16(v));
-                    break;
-                default:
-                    throw new IllegalArgumentException(dtype.toString());
-            }
-        }
-        return b.array();
-    }
-
-    /** A direct buffer holding {@code bytes} one byte past an aligned start, as a mapped file may. */
-    private static ByteBuffer direct(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length + 1);
-        b.position(1);
-        ByteBuffer slice = b.slice();
-        slice.put(bytes).flip();
-        return slice;
+        return RandomTensors.bytes(values, dtype);
     }
 }
