@@ -30,7 +30,8 @@ public record Quantization(Format format, WeightMatrix scales, int blockRows, in
          * Signed 4-bit integers, eight to a little-endian int32 along the row, element {@code 8w + j}
          * in bits {@code [4j, 4j + 4)} of word {@code w} (lowest nibble first), stored as value + 8 in
          * [0, 15]; a row's last word is padded with zero nibbles. This is compressed-tensors'
-         * {@code pack_to_int32} (compressors/quantized_compressors/pack_quantized.py: the value is
+         * {@code pack_to_int32} (github.com/vllm-project/compressed-tensors,
+         * src/compressed_tensors/compressors/quantized_compressors/pack_quantized.py: the value is
          * offset by {@code 1 << (num_bits - 1)}, the row padded to a multiple of 8, and nibble i of
          * each group of eight shifted left by {@code 4 * i} and summed into an int32); its
          * {@code unpack_from_int32} takes {@code (word >> 4i) & 0xF} and subtracts 8.
