@@ -5,10 +5,15 @@ Written from Hugging Face transformers' modeling_deepseek_v3.py and DeepSeek-V3'
 inference code, sharing no code with the Java engine. It
 
   make     writes a random-weight checkpoint in the Hugging Face layout (config.json plus one or
-           several .safetensors files with model.safetensors.index.json);
+           several .safetensors files with model.safetensors.index.json); when the config has a
+           quantization_config, the linear weights are quantised as it says (FP8 E4M3 in blocks
+           with weight_scale_inv, or compressed-tensors pack-quantized INT4 groups);
   golden   runs a prompt through the model, then greedy decode steps through a KV cache, and writes
            {"tokens", "greedy", "logits"} -- the JSON contract of `moe-batch logits`;
   bench    times prefill and greedy decode at several batch sizes (the side-by-side of BENCHMARKS.md).
+
+Quantised checkpoints are read by dequantising every weight once, in numpy, by the formats'
+definitions (below), and the model then runs in float64 on those float32 values.
 
 Attention here is the plain (non-absorbed) form: keys and values are expanded through kv_b_proj and
 cached expanded, as HF does. The MoE is HF's eager loop over experts. Run with Debian's python3-torch:
@@ -18,6 +23,7 @@ import argparse
 import json
 import math
 import os
+import re
 import struct
 import sys
 import time
@@ -28,7 +34,8 @@ import torch
 # ---------------------------------------------------------------------------------------------
 # safetensors, read and written by hand (Debian has no python3-safetensors)
 
-DTYPES = {"F32": (np.float32, 4), "BF16": (np.uint16, 2), "F16": (np.float16, 2)}
+DTYPES = {"F32": (np.float32, 4), "BF16": (np.uint16, 2), "F16": (np.float16, 2), "F8_E4M3": (np.uint8, 1),
+          "I32": (np.int32, 4), "I64": (np.int64, 8)}
 
 
 def write_safetensors(path, tensors):
@@ -50,6 +57,7 @@ def write_safetensors(path, tensors):
 
 
 def read_safetensors(path):
+    """name -> (dtype string, numpy array as stored: float32 for the float types, raw codes otherwise)."""
     with open(path, "rb") as f:
         n = struct.unpack("<Q", f.read(8))[0]
         header = json.loads(f.read(n))
@@ -63,20 +71,175 @@ def read_safetensors(path):
         array = np.frombuffer(data[begin:end], dtype=np_type).reshape(entry["shape"])
         if entry["dtype"] == "BF16":
             array = (array.astype(np.uint32) << 16).view(np.float32)
-        out[name] = torch.from_numpy(array.astype(np.float32).copy())
+        elif entry["dtype"] == "F16":
+            array = array.astype(np.float32)
+        out[name] = (entry["dtype"], array.copy())
     return out
 
 
 def read_checkpoint(model_dir):
+    """Every weight as a float32 tensor; quantised ones dequantised as config.json says."""
     index = os.path.join(model_dir, "model.safetensors.index.json")
     if os.path.exists(index):
         files = sorted(set(json.load(open(index))["weight_map"].values()))
     else:
         files = sorted(f for f in os.listdir(model_dir) if f.endswith(".safetensors"))
-    tensors = {}
+    raw = {}
     for f in files:
-        tensors.update(read_safetensors(os.path.join(model_dir, f)))
-    return tensors
+        raw.update(read_safetensors(os.path.join(model_dir, f)))
+    quant = json.load(open(os.path.join(model_dir, "config.json"))).get("quantization_config")
+    tensors = {}
+    for name, (dtype, array) in raw.items():
+        if name.endswith((".weight_scale_inv", ".weight_scale", ".weight_shape")):
+            continue
+        if dtype == "F8_E4M3":
+            block = quant["weight_block_size"]
+            scale = raw[name + "_scale_inv"][1]
+            tensors[name] = dequantize_fp8(array, scale, block)
+        elif name.endswith(".weight_packed"):
+            module = name[: -len(".weight_packed")]
+            shape = [int(v) for v in raw[module + ".weight_shape"][1]]
+            scale = raw[module + ".weight_scale"][1]
+            tensors[module + ".weight"] = dequantize_int4(array, scale, shape, group_size_of(quant, module))
+        else:
+            assert dtype in ("F32", "BF16", "F16"), (name, dtype)
+            tensors[name] = array.astype(np.float32)
+    return {k: torch.from_numpy(v) for k, v in tensors.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# quantised formats, by their definitions
+#
+# FP8 E4M3 is the OCP 8-bit Floating Point Specification's E4M3 (torch.float8_e4m3fn): 1 sign,
+# 4 exponent bits of bias 7, 3 mantissa bits, subnormals, no infinities, S.1111.111 = NaN, max 448.
+# DeepSeek-V3 / Kimi K2 store one float32 weight_scale_inv per weight_block_size block, and
+# dequantise as code * scale_inv (DeepSeek-V3 inference/kernel.py, weight_dequant).
+#
+# INT4 is compressed-tensors' pack-quantized format (compressors/quantized_compressors/
+# pack_quantized.py, pack_to_int32): signed values in [-8, 7] stored as value + 8, eight per int32
+# along the row, element 8w + j in bits [4j, 4j + 4) of word w; symmetric groups of group_size
+# columns each with one weight_scale, dequantised as value * scale; weight_shape is [out, in].
+
+
+def e4m3_values():
+    """The 256 code values by the formula (NaN for the two NaN codes)."""
+    code = np.arange(256)
+    sign = np.where(code & 0x80, -1.0, 1.0)
+    exponent = (code >> 3) & 0xF
+    mantissa = (code & 7).astype(np.float64)
+    value = np.where(exponent == 0, mantissa / 8 * 2.0 ** -6, (1 + mantissa / 8) * 2.0 ** (exponent - 7))
+    value = sign * value
+    value[(exponent == 15) & ((code & 7) == 7)] = np.nan
+    return value
+
+
+def e4m3_encode(x):
+    """Nearest E4M3 code to each value (ties to the even code, saturating at +-448)."""
+    positive = e4m3_values()[:127]  # codes 0x00..0x7E, increasing
+    a = np.minimum(np.abs(x), 448.0)
+    hi = np.clip(np.searchsorted(positive, a), 1, 126)
+    lo = hi - 1
+    d_lo, d_hi = a - positive[lo], positive[hi] - a
+    code = np.where((d_hi < d_lo) | ((d_hi == d_lo) & (hi % 2 == 0)), hi, lo)
+    return (code | np.where(x < 0, 0x80, 0)).astype(np.uint8)
+
+
+def blocks_of(shape, block):
+    rows, cols = shape
+    return -(-rows // block[0]), -(-cols // block[1])
+
+
+def expand(scale, shape, block):
+    """A [ceil(rows / br), ceil(cols / bc)] grid repeated over the [rows, cols] it covers."""
+    return np.repeat(np.repeat(scale, block[0], axis=0), block[1], axis=1)[: shape[0], : shape[1]]
+
+
+def dequantize_fp8(codes, scale_inv, block):
+    assert scale_inv.shape == blocks_of(codes.shape, block), (codes.shape, scale_inv.shape, block)
+    # one float32 rounding of code * scale, as float32 arithmetic does it
+    return e4m3_values()[codes].astype(np.float32) * expand(scale_inv.astype(np.float32), codes.shape, block)
+
+
+def quantize_fp8(w, block):
+    """Per block: scale = amax / 448, codes = nearest E4M3 of w / scale (DeepSeek-V3's weight_quant)."""
+    w = w.astype(np.float64)
+    grid = blocks_of(w.shape, block)
+    scale = np.ones(grid, dtype=np.float32)
+    for i in range(grid[0]):
+        for j in range(grid[1]):
+            amax = np.abs(w[i * block[0]:(i + 1) * block[0], j * block[1]:(j + 1) * block[1]]).max()
+            if amax > 0:
+                scale[i, j] = np.float32(amax / 448.0)
+    codes = e4m3_encode(w / expand(scale, w.shape, block).astype(np.float64))
+    return codes, scale
+
+
+def unpack_int4(words, cols):
+    w = words.view(np.uint32)
+    nibbles = np.stack([(w >> (4 * j)) & 0xF for j in range(8)], axis=-1).reshape(w.shape[0], -1)
+    return nibbles[:, :cols].astype(np.int64) - 8
+
+
+def pack_int4(values):
+    rows, cols = values.shape
+    padded = np.zeros((rows, -(-cols // 8) * 8), dtype=np.uint32)
+    padded[:, :cols] = (values + 8).astype(np.uint32)
+    shifts = (4 * np.arange(8)).astype(np.uint32)
+    return (padded.reshape(rows, -1, 8) << shifts).sum(axis=-1, dtype=np.uint32).view(np.int32)
+
+
+def dequantize_int4(words, scale, shape, group):
+    rows, cols = shape
+    assert scale.shape == (rows, -(-cols // group)), (shape, scale.shape)
+    return unpack_int4(words, cols).astype(np.float32) * expand(scale.astype(np.float32), (rows, cols), (1, group))
+
+
+def quantize_int4(w, group):
+    """Symmetric groups as compressed-tensors computes them: scale = amax / 7.5 (half the int4
+    range), rounded to bf16 as the checkpoint stores it; values = round(w / scale) clamped to [-8, 7]."""
+    rows, cols = w.shape
+    assert cols % group == 0 or cols < group, (w.shape, group)
+    g = w.astype(np.float64).reshape(rows, -1, min(group, cols))
+    amax = np.abs(g).max(axis=-1)
+    scale = bf16_round(np.where(amax > 0, amax / 7.5, 1.0).astype(np.float32))
+    values = np.clip(np.round(g / scale[..., None].astype(np.float64)), -8, 7).astype(np.int64).reshape(rows, cols)
+    return values, scale
+
+
+def bf16_round(x):
+    return (to_bf16_bits(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))).astype(np.uint32) << 16).view(
+        np.float32)
+
+
+def linear_modules(t):
+    """Names of the nn.Linear modules of a checkpoint (the router gate is not one; lm_head is)."""
+    return [n[: -len(".weight")] for n in t if n.endswith(("_proj.weight", "kv_a_proj_with_mqa.weight", "lm_head.weight"))]
+
+
+def ct_match(name, target):
+    """compressed-tensors match_name: "re:" patterns with re.match (anchored at the start), else equality."""
+    return re.match(target[3:], name) is not None if target.startswith("re:") else target == name
+
+
+def quantized_modules(t, quant):
+    """Which linear modules a quantization_config quantises (FP8: all but lm_head, as DeepSeek-V3 ships)."""
+    modules = linear_modules(t)
+    if quant["quant_method"] == "fp8":
+        return [m for m in modules if m != "lm_head"]
+    ignore = quant.get("ignore") or []
+    targets = [tg for g in quant["config_groups"].values() for tg in g["targets"]]
+    return [m for m in modules if any(tg == "Linear" or ct_match(m, tg) for tg in targets)
+            and not any(ig == "Linear" or ct_match(m, ig) for ig in ignore)]
+
+
+def group_size_of(quant, module):
+    groups = list(quant["config_groups"].values())
+    for exact in (True, False):
+        for g in groups:
+            for tg in g["targets"]:
+                if (exact and tg == module) or (not exact and tg.startswith("re:") and ct_match(module, tg)):
+                    return g["weights"]["group_size"]
+    return next(g for g in groups if "Linear" in g["targets"])["weights"]["group_size"]
 
 
 def to_bf16_bits(t):
@@ -155,9 +318,21 @@ def make_checkpoint(out_dir, config, dtype, seed, shards, fused_experts):
         t["lm_head.weight"] = linear(c["vocab_size"], hidden)
 
     stored = {}
+    quant = config.get("quantization_config")
+    quantized = set(quantized_modules(t, quant)) if quant else set()
     for name, value in t.items():
+        module = name[: -len(".weight")] if name.endswith(".weight") else None
+        if module in quantized and quant["quant_method"] == "fp8":
+            codes, scale = quantize_fp8(value.numpy(), quant["weight_block_size"])
+            stored[name] = ("F8_E4M3", codes)
+            stored[module + ".weight_scale_inv"] = ("F32", scale)
+        elif module in quantized:
+            values, scale = quantize_int4(value.numpy(), group_size_of(quant, module))
+            stored[module + ".weight_packed"] = ("I32", pack_int4(values))
+            stored[module + ".weight_scale"] = ("BF16", to_bf16_bits(torch.from_numpy(scale)))
+            stored[module + ".weight_shape"] = ("I64", np.array(value.shape, dtype=np.int64))
         # DeepSeek-V3 keeps the correction bias in float32 even in bf16 checkpoints.
-        if dtype == "BF16" and not name.endswith("e_score_correction_bias"):
+        elif dtype == "BF16" and not name.endswith("e_score_correction_bias"):
             stored[name] = ("BF16", to_bf16_bits(value))
         else:
             stored[name] = ("F32", value.numpy().astype(np.float32))

@@ -26,3 +26,19 @@ mkdir -p "$models" "$golden"
   --seed 13 --fused-experts
 /usr/bin/python3 $ref golden --model $models/variant-tiny --tokens 3,14,15,92,65,35,89,79,32,38,46,26,43,38,32,79,50 \
   --steps 8 --out $golden/variant-tiny.json
+
+# (d) Kimi K2's native FP8: every linear layer but lm_head in F8_E4M3 with float32 weight_scale_inv per
+#     128x128 block, the rest bf16. Widths that cross a block (160, 136, 288) so blocks are partial,
+#     and kv_a_proj_with_mqa's [latent | rope] split falls inside one. The reference dequantises.
+/usr/bin/python3 $ref make --config tools/reference/configs/kimi-k2-fp8-tiny.json --out $models/kimi-k2-fp8-tiny \
+  --dtype BF16 --seed 14
+/usr/bin/python3 $ref golden --model $models/kimi-k2-fp8-tiny --tokens 1,17,250,3,99,42,7,311,5,120,64,383 --steps 8 \
+  --out $golden/kimi-k2-fp8-tiny.json
+
+# (e) Kimi K2-Thinking's INT4: compressed-tensors pack-quantized, symmetric groups of 32 with bf16
+#     scales; the ignore list keeps lm_head, the shared expert (by pattern) and one layer's kv_b_proj
+#     (by name) in bf16, and quantises the rest, attention included (K2-Thinking itself ignores more).
+/usr/bin/python3 $ref make --config tools/reference/configs/kimi-k2-int4-tiny.json --out $models/kimi-k2-int4-tiny \
+  --dtype BF16 --seed 15
+/usr/bin/python3 $ref golden --model $models/kimi-k2-int4-tiny --tokens 2,300,18,77,5,9,140,260,33,1,8 --steps 8 \
+  --out $golden/kimi-k2-int4-tiny.json

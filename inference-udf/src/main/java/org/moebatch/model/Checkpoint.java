@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.moebatch.tensor.Quantization;
 import org.moebatch.tensor.WeightMatrix;
 
 /**
@@ -127,6 +128,21 @@ public final class Checkpoint {
     /** The tensor as a mapped {@code [rows, cols]} matrix; a missing tensor names the directory. */
     public WeightMatrix matrix(String name) {
         return fileOf(name).matrix(name);
+    }
+
+    /** A quantised tensor's codes as a mapped {@code [rows, cols]} matrix; see {@link SafetensorsFile#quantizedMatrix}. */
+    public WeightMatrix quantizedMatrix(String name, Quantization quantization, int cols) {
+        return fileOf(name).quantizedMatrix(name, quantization, cols);
+    }
+
+    /** A small integer tensor's values (I32 or I64). */
+    public long[] integers(String name) {
+        return fileOf(name).integers(name);
+    }
+
+    /** "FILE: tensor NAME", for errors about a tensor that exists. */
+    public String where(String name) {
+        return fileOf(name).path() + ": tensor " + name;
     }
 
     /** The tensor decoded into floats; for the small ones (norm weights, biases). */

@@ -87,11 +87,13 @@ public final class DeepseekV3Model {
         private final ModelSpec spec;
         private final Checkpoint ckpt;
         private final Backend be;
+        private final LinearWeights weights;
 
         Loader(ModelSpec spec, Checkpoint ckpt, Backend be) {
             this.spec = spec;
             this.ckpt = ckpt;
             this.be = be;
+            this.weights = new LinearWeights(ckpt, spec.quantization());
         }
 
         DeepseekV3Model load() {
@@ -104,7 +106,7 @@ public final class DeepseekV3Model {
             }
             float[] finalNorm = vector("model.norm.weight", spec.hidden());
             WeightMatrix head = spec.tieWordEmbeddings() ? embedding
-                    : matrix("lm_head.weight", spec.vocabSize(), spec.hidden());
+                    : weights.linear("lm_head", spec.vocabSize(), spec.hidden());
             Weight embeddingWeight = be.weight(embedding);
             Linear lmHead = new Linear(spec.tieWordEmbeddings() ? embeddingWeight : be.weight(head), null);
             return new DeepseekV3Model(spec, ckpt, embeddingWeight, layers, finalNorm, lmHead, rotary);
@@ -135,14 +137,14 @@ public final class DeepseekV3Model {
                 qB = linear(p + "q_proj", qOut, spec.hidden(), false);
             }
             // kv_a_proj_with_mqa's output is [latent | rope key]; split its rows so each half is its own product.
-            WeightMatrix kvA = matrix(p + "kv_a_proj_with_mqa.weight", d.latent() + d.rope(), spec.hidden());
+            WeightMatrix kvA = weights.linear(p + "kv_a_proj_with_mqa", d.latent() + d.rope(), spec.hidden());
             float[] kvABias = spec.attentionBias() ? vector(p + "kv_a_proj_with_mqa.bias", d.latent() + d.rope()) : null;
             Linear kvALatent = new Linear(be.weight(kvA.rows(0, d.latent())),
                     kvABias == null ? null : java.util.Arrays.copyOfRange(kvABias, 0, d.latent()));
             Linear kvARope = new Linear(be.weight(kvA.rows(d.latent(), d.rope())),
                     kvABias == null ? null : java.util.Arrays.copyOfRange(kvABias, d.latent(), d.latent() + d.rope()));
             float[] kvANorm = vector(p + "kv_a_layernorm.weight", d.latent());
-            Weight kvB = be.weight(matrix(p + "kv_b_proj.weight", d.heads() * d.kvBRowsPerHead(), d.latent()));
+            Weight kvB = be.weight(weights.linear(p + "kv_b_proj", d.heads() * d.kvBRowsPerHead(), d.latent()));
             Linear o = linear(p + "o_proj", spec.hidden(), d.heads() * d.value(), spec.attentionBias());
             return new MlaAttention(layer, d, qA, qANorm, qB, kvALatent, kvARope, kvANorm, kvB, o, rotary, softmaxScale);
         }
@@ -192,24 +194,13 @@ public final class DeepseekV3Model {
         }
 
         private Linear linear(String name, int out, int in, boolean bias) {
-            WeightMatrix w = matrix(name + ".weight", out, in);
+            WeightMatrix w = weights.linear(name, out, in);
             return new Linear(be.weight(w), bias ? vector(name + ".bias", out) : null);
         }
 
-        /** The tensor as {@code [rows, cols]}; any other shape is an error naming the tensor. */
+        /** A plain tensor as {@code [rows, cols]}; any other shape is an error naming the tensor. */
         private WeightMatrix matrix(String name, int rows, int cols) {
-            SafetensorsFile.TensorEntry e = ckpt.entry(name);
-            long[] shape = e.shape();
-            long actualCols = shape.length == 0 ? 1 : shape[shape.length - 1];
-            long actualRows = 1;
-            for (int i = 0; i < shape.length - 1; i++) {
-                actualRows *= shape[i];
-            }
-            if (actualRows != rows || actualCols != cols) {
-                throw new ModelException(ckpt.dir() + ": tensor " + name + " has shape " + java.util.Arrays.toString(shape)
-                        + " but config.json implies [" + rows + ", " + cols + "]");
-            }
-            return ckpt.matrix(name);
+            return weights.plain(name, rows, cols);
         }
 
         private float[] vector(String name, int length) {

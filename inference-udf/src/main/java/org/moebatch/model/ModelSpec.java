@@ -18,6 +18,7 @@ import java.util.Locale;
  * @param topkMethod       "noaux_tc" uses {@code e_score_correction_bias} to choose experts
  * @param moeLayerFreq     every how many layers, after the dense ones, is an MoE layer
  * @param ropeInterleave   whether RoPE pairs are adjacent elements (the official layout) or halves
+ * @param quantization     how the linear layers are stored ({@code quantization_config}); NONE when plain
  */
 public record ModelSpec(
         String modelType,
@@ -51,7 +52,8 @@ public record ModelSpec(
         boolean tieWordEmbeddings,
         boolean attentionBias,
         int bosTokenId,
-        List<Integer> eosTokenIds) {
+        List<Integer> eosTokenIds,
+        QuantizationConfig quantization) {
 
     private static final List<String> MODEL_TYPES = List.of("deepseek_v3", "kimi_k2");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -139,7 +141,8 @@ public record ModelSpec(
                 bool(c, "tie_word_embeddings", false),
                 bool(c, "attention_bias", false),
                 c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : 0,
-                eosIds(c.get("eos_token_id")));
+                eosIds(c.get("eos_token_id")),
+                QuantizationConfig.fromConfig(c.get("quantization_config")));
         spec.validate();
         return spec;
     }

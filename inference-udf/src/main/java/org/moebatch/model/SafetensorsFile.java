@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.moebatch.tensor.DType;
+import org.moebatch.tensor.Quantization;
 import org.moebatch.tensor.WeightMatrix;
 
 /**
@@ -242,6 +243,29 @@ public final class SafetensorsFile {
         return e;
     }
 
+    /** A small I32 or I64 tensor's values, e.g. compressed-tensors' {@code weight_shape}. */
+    public long[] integers(String name) {
+        TensorEntry e = entry(name);
+        if (e.dtype() != DType.I32 && e.dtype() != DType.I64) {
+            throw new ModelException(path + ": tensor " + name + " has dtype " + e.dtype() + "; expected I32 or I64");
+        }
+        long n = e.byteLength() / e.dtype().bytes();
+        if (n > 64) {
+            throw new ModelException(path + ": tensor " + name + " has " + n + " values; expected a few");
+        }
+        ByteBuffer data = ByteBuffer.allocate((int) e.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            readFully(channel, data, e.begin(), path);
+        } catch (IOException io) {
+            throw new ModelException(path + ": cannot read tensor " + name + ": " + io.getMessage(), io);
+        }
+        long[] values = new long[(int) n];
+        for (int i = 0; i < n; i++) {
+            values[i] = e.dtype() == DType.I32 ? data.getInt(4 * i) : data.getLong(8 * i);
+        }
+        return values;
+    }
+
     /**
      * The tensor as a {@code [rows, cols]} matrix: the last dimension is the row, every leading
      * dimension folds into the row count; a scalar or vector is one row.
@@ -257,9 +281,42 @@ public final class SafetensorsFile {
         if (rows == 0 || cols == 0) {
             throw new ModelException(path + ": tensor " + name + " is empty");
         }
-        long rowBytes = cols * e.dtype().bytes();
+        Mapped m = mapRows(e, rows, cols * e.dtype().bytes());
+        return WeightMatrix.of(name, e.dtype(), m.rows(), (int) cols, m.rowsPerChunk(), m.chunks());
+    }
+
+    /**
+     * A quantised tensor as a {@code [rows, cols]} matrix of the floats its codes stand for: the
+     * tensor holds the codes ({@code F8_E4M3} bytes, or {@code I32} words of packed INT4) with
+     * {@code quantization.format().rowBytes(cols)} bytes a row, and stays mapped as it is. The
+     * caller has checked the tensor's shape; this checks dtype and size.
+     */
+    public WeightMatrix quantizedMatrix(String name, Quantization quantization, int cols) {
+        TensorEntry e = entry(name);
+        DType storage = quantization.format().storage();
+        if (e.dtype() != storage) {
+            throw new ModelException(path + ": tensor " + name + " has dtype " + e.dtype() + "; "
+                    + quantization.format() + " codes are stored as " + storage);
+        }
+        long rowBytes = quantization.format().rowBytes(cols);
+        if (e.byteLength() == 0 || e.byteLength() % rowBytes != 0) {
+            throw new ModelException(path + ": tensor " + name + " holds " + e.byteLength() + " bytes, not whole rows of "
+                    + cols + " " + quantization.format() + " values (" + rowBytes + " bytes each)");
+        }
+        Mapped m = mapRows(e, e.byteLength() / rowBytes, rowBytes);
+        try {
+            return WeightMatrix.quantized(name, quantization, m.rows(), cols, m.rowsPerChunk(), m.chunks());
+        } catch (IllegalArgumentException bad) {
+            throw new ModelException(path + ": tensor " + name + ": " + bad.getMessage(), bad);
+        }
+    }
+
+    /** A tensor's bytes as chunks of whole rows: {@code rowsPerChunk} rows each, the last maybe fewer. */
+    private record Mapped(int rows, int rowsPerChunk, ByteBuffer[] chunks) {}
+
+    private Mapped mapRows(TensorEntry e, long rows, long rowBytes) {
         if (rows > Integer.MAX_VALUE || rowBytes > maxChunk) {
-            throw new ModelException(path + ": tensor " + name + " has rows of " + rowBytes
+            throw new ModelException(path + ": tensor " + e.name() + " has rows of " + rowBytes
                     + " bytes or more than 2^31 rows; too large to serve");
         }
         try {
@@ -268,16 +325,16 @@ public final class SafetensorsFile {
                 ByteBuffer window = windows[w];
                 int from = (int) (e.begin() - w * stride);
                 ByteBuffer slice = window.duplicate().position(from).limit(from + (int) e.byteLength());
-                return WeightMatrix.of(name, e.dtype(), (int) rows, (int) cols, (int) rows, slice);
+                return new Mapped((int) rows, (int) rows, new ByteBuffer[] {slice});
             }
-            return mapLarge(e, (int) rows, (int) cols, rowBytes);
+            return mapLarge(e, (int) rows, rowBytes);
         } catch (IOException io) {
-            throw new ModelException(path + ": cannot map tensor " + name + ": " + io.getMessage(), io);
+            throw new ModelException(path + ": cannot map tensor " + e.name() + ": " + io.getMessage(), io);
         }
     }
 
     /** A tensor past the window overlap gets its own mappings, each a whole number of rows. */
-    private WeightMatrix mapLarge(TensorEntry e, int rows, int cols, long rowBytes) throws IOException {
+    private Mapped mapLarge(TensorEntry e, int rows, long rowBytes) throws IOException {
         int rowsPerChunk = (int) Math.max(1, maxChunk / rowBytes);
         int chunkCount = (int) ((rows + (long) rowsPerChunk - 1) / rowsPerChunk);
         ByteBuffer[] chunks = new ByteBuffer[chunkCount];
@@ -291,6 +348,6 @@ public final class SafetensorsFile {
                 chunks[i] = channel.map(FileChannel.MapMode.READ_ONLY, e.begin() + firstRow * rowBytes, chunkRows * rowBytes);
             }
         }
-        return WeightMatrix.of(e.name(), e.dtype(), rows, cols, rowsPerChunk, chunks);
+        return new Mapped(rows, rowsPerChunk, chunks);
     }
 }

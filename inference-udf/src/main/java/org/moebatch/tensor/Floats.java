@@ -42,6 +42,26 @@ public final class Floats {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
+    /**
+     * Decodes an FP8 E4M3 code as the OCP 8-bit Floating Point Specification (OFP8, rev. 1.0, 2023)
+     * defines E4M3 (PyTorch's {@code float8_e4m3fn}): 1 sign, 4 exponent bits of bias 7, 3 mantissa
+     * bits, subnormals, no infinities, {@code S.1111.111} is NaN, the largest finite value 448.
+     *
+     * <p>A normal code's exponent and mantissa, shifted left by 20, line up with float32's; adding
+     * 120 (= 127 - 7) to the exponent field rebias it. A subnormal code (exponent field 0) is
+     * {@code m * 2^-9}, which float32 holds as a normal number. No float arithmetic on subnormals
+     * either way (which x86 cores run through slow microcode). {@link Panel} does the same lane by
+     * lane.
+     */
+    public static float e4m3ToFloat(byte code) {
+        int magnitude = code & 0x7F;
+        if (magnitude == 0x7F) {
+            return Float.NaN;
+        }
+        float value = magnitude < 8 ? magnitude * 0x1p-9f : Float.intBitsToFloat((magnitude << 20) + (120 << 23));
+        return code < 0 ? -value : value;
+    }
+
     /** Rounds a float to the nearest binary16, ties to even (used by tests that write checkpoints). */
     public static short floatToF16(float value) {
         int bits = Float.floatToRawIntBits(value);

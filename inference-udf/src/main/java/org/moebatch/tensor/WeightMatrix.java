@@ -3,6 +3,7 @@ package org.moebatch.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import java.util.Objects;
 
@@ -15,6 +16,11 @@ import java.util.Objects;
  * buffer's limit), so that a tensor larger than 2 GiB, like Kimi K2's 2.35 GB embedding, is legal.
  * Kernels copy a few rows at a time into a {@link Panel}, widened to float32 on the way, and compute
  * from there; the copy stays in the L1 cache.
+ *
+ * <p>A quantised matrix ({@link #quantized}) keeps its FP8 or packed INT4 codes in the file too, with
+ * a {@link Quantization} saying how they and their block scales become floats. It is widened in the
+ * same place as bf16, a panel at a time, so every kernel reads it unchanged and no float copy of the
+ * whole matrix ever exists; {@link #dtype()} is then the storage dtype (F8_E4M3, or I32 for INT4).
  */
 public final class WeightMatrix implements Weight {
     private final String name;
@@ -26,9 +32,12 @@ public final class WeightMatrix implements Weight {
     private final ByteBuffer[] chunks;
     private final ShortBuffer[] shortViews;
     private final FloatBuffer[] floatViews;
+    private final IntBuffer[] intViews;
+    private final Quantization quantization; // null for a plain F32/BF16/F16 matrix
 
     private WeightMatrix(String name, DType dtype, int rows, int cols, int firstRow, int rowsPerChunk,
-            ByteBuffer[] chunks, ShortBuffer[] shortViews, FloatBuffer[] floatViews) {
+            ByteBuffer[] chunks, ShortBuffer[] shortViews, FloatBuffer[] floatViews, IntBuffer[] intViews,
+            Quantization quantization) {
         this.name = name;
         this.dtype = dtype;
         this.rows = rows;
@@ -38,6 +47,8 @@ public final class WeightMatrix implements Weight {
         this.chunks = chunks;
         this.shortViews = shortViews;
         this.floatViews = floatViews;
+        this.intViews = intViews;
+        this.quantization = quantization;
     }
 
     /**
@@ -49,10 +60,33 @@ public final class WeightMatrix implements Weight {
         if (!dtype.computable()) {
             throw new IllegalArgumentException(name + ": dtype " + dtype + " cannot be computed with");
         }
+        return build(name, dtype, rows, cols, rowsPerChunk, chunks, null);
+    }
+
+    /**
+     * A quantised matrix over {@code chunks} of stored codes (laid out as {@link Quantization.Format}
+     * says, {@code format.rowBytes(cols)} bytes a row), chunked as in {@link #of}. The scale grid must
+     * cover exactly {@code [rows, cols]}.
+     */
+    public static WeightMatrix quantized(String name, Quantization quantization, int rows, int cols, int rowsPerChunk,
+            ByteBuffer... chunks) {
+        Objects.requireNonNull(name, "name");
+        int[] grid = quantization.gridFor(rows, cols);
+        WeightMatrix scales = quantization.scales();
+        if (scales.rows() != grid[0] || scales.cols() != grid[1]) {
+            throw new IllegalArgumentException(name + ": scales " + scales.name() + " are [" + scales.rows() + ", "
+                    + scales.cols() + "] but [" + rows + ", " + cols + "] in blocks of " + quantization.blockRows()
+                    + " x " + quantization.blockCols() + " needs [" + grid[0] + ", " + grid[1] + "]");
+        }
+        return build(name, quantization.format().storage(), rows, cols, rowsPerChunk, chunks, quantization);
+    }
+
+    private static WeightMatrix build(String name, DType dtype, int rows, int cols, int rowsPerChunk, ByteBuffer[] chunks,
+            Quantization quantization) {
         if (rows <= 0 || cols <= 0 || rowsPerChunk <= 0) {
             throw new IllegalArgumentException(name + ": empty matrix [" + rows + ", " + cols + "]");
         }
-        long rowBytes = (long) cols * dtype.bytes();
+        long rowBytes = quantization == null ? (long) cols * dtype.bytes() : quantization.format().rowBytes(cols);
         long expectedChunks = (rows + (long) rowsPerChunk - 1) / rowsPerChunk;
         if (chunks.length != expectedChunks) {
             throw new IllegalArgumentException(name + ": " + chunks.length + " chunks for " + expectedChunks);
@@ -60,6 +94,7 @@ public final class WeightMatrix implements Weight {
         ByteBuffer[] ordered = new ByteBuffer[chunks.length];
         ShortBuffer[] shorts = new ShortBuffer[chunks.length];
         FloatBuffer[] floats = new FloatBuffer[chunks.length];
+        IntBuffer[] ints = new IntBuffer[chunks.length];
         for (int i = 0; i < chunks.length; i++) {
             int chunkRows = Math.min(rowsPerChunk, rows - i * rowsPerChunk);
             if (chunks[i].remaining() < chunkRows * rowBytes) {
@@ -69,11 +104,13 @@ public final class WeightMatrix implements Weight {
             ordered[i] = chunks[i].slice().order(ByteOrder.LITTLE_ENDIAN);
             if (dtype == DType.F32) {
                 floats[i] = ordered[i].asFloatBuffer();
-            } else {
+            } else if (dtype == DType.I32) {
+                ints[i] = ordered[i].asIntBuffer();
+            } else if (dtype.bytes() == 2) {
                 shorts[i] = ordered[i].asShortBuffer();
             }
         }
-        return new WeightMatrix(name, dtype, rows, cols, 0, rowsPerChunk, ordered, shorts, floats);
+        return new WeightMatrix(name, dtype, rows, cols, 0, rowsPerChunk, ordered, shorts, floats, ints, quantization);
     }
 
     /** A matrix over heap bytes, for tests and for small weights built in memory. */
@@ -87,8 +124,10 @@ public final class WeightMatrix implements Weight {
             throw new IndexOutOfBoundsException(name + ": rows [" + start + ", " + (start + count)
                     + ") of " + rows);
         }
+        // The rows keep their absolute index (firstRow), which is what a quantised matrix's
+        // block scales are indexed by: a split inside a 128-row block still finds its scales.
         return new WeightMatrix(name + "[" + start + ":" + (start + count) + "]", dtype, count, cols,
-                firstRow + start, rowsPerChunk, chunks, shortViews, floatViews);
+                firstRow + start, rowsPerChunk, chunks, shortViews, floatViews, intViews, quantization);
     }
 
     @Override
@@ -106,15 +145,30 @@ public final class WeightMatrix implements Weight {
         return cols;
     }
 
+    /** The stored dtype: F32, BF16, F16, or for a quantised matrix its codes' (F8_E4M3, I32). */
     @Override
     public DType dtype() {
         return dtype;
+    }
+
+    /** How the stored codes become floats, or {@code null} for a plain matrix. */
+    public Quantization quantization() {
+        return quantization;
     }
 
     /** One element, decoded; for reference kernels and tests, not for hot loops. */
     public float get(int row, int col) {
         int absolute = firstRow + row;
         int chunk = absolute / rowsPerChunk;
+        if (quantization != null) {
+            int inChunk = absolute % rowsPerChunk;
+            float scale = quantization.scales().get(absolute / quantization.blockRows(), col / quantization.blockCols());
+            if (quantization.format() == Quantization.Format.FP8_E4M3) {
+                return Floats.e4m3ToFloat(chunks[chunk].get(inChunk * cols + col)) * scale;
+            }
+            int word = intViews[chunk].get(inChunk * quantization.format().storedCols(cols) + col / 8);
+            return Quantization.int4(word, col % 8) * scale;
+        }
         long index = (long) (absolute % rowsPerChunk) * cols + col;
         switch (dtype) {
             case F32:
@@ -130,7 +184,8 @@ public final class WeightMatrix implements Weight {
 
     /**
      * Copies rows {@code [row, row + count)} into {@code panel} as floats, row {@code i} at
-     * {@code i * cols}: F32 as is, BF16 widened in vector registers, F16 decoded.
+     * {@code i * cols}: F32 as is, BF16 widened in vector registers, F16 decoded, FP8 and INT4
+     * decoded and scaled by their blocks' scales.
      */
     public void readRows(int row, int count, Panel panel) {
         panel.reset(count, cols);
@@ -143,6 +198,11 @@ public final class WeightMatrix implements Weight {
             int index = inChunk * cols;
             int length = n * cols;
             int at = done * cols;
+            if (quantization != null) {
+                readQuantized(chunk, inChunk, absolute, n, at, panel);
+                done += n;
+                continue;
+            }
             switch (dtype) {
                 case F32:
                     floatViews[chunk].get(index, panel.values, at, length);
@@ -163,6 +223,63 @@ public final class WeightMatrix implements Weight {
                     throw new IllegalStateException(name + ": " + dtype);
             }
             done += n;
+        }
+    }
+
+    /**
+     * Widens {@code n} quantised rows of one chunk, starting at absolute row {@code absolute}, into
+     * the panel at {@code at}: the codes are copied out of the file in one bulk read, then each row
+     * is decoded and scaled against its row of block scales (read once per block row).
+     */
+    private void readQuantized(int chunk, int inChunk, int absolute, int n, int at, Panel panel) {
+        Quantization q = quantization;
+        int stored = q.format().storedCols(cols);
+        int blocks = q.scales().cols();
+        float[] scaleRow = panel.scaleRow(blocks);
+        int scaleRowIndex = -1;
+        if (q.format() == Quantization.Format.FP8_E4M3) {
+            chunks[chunk].get(inChunk * stored, panel.codes(n * stored), 0, n * stored);
+        } else {
+            intViews[chunk].get(inChunk * stored, panel.words(n * stored), 0, n * stored);
+        }
+        for (int i = 0; i < n; i++) {
+            int blockRow = (absolute + i) / q.blockRows();
+            if (blockRow != scaleRowIndex) {
+                q.scales().readRow(blockRow, scaleRow, panel);
+                scaleRowIndex = blockRow;
+            }
+            if (q.format() == Quantization.Format.FP8_E4M3) {
+                panel.widenE4m3(i * stored, at + i * cols, cols, scaleRow, q.blockCols());
+            } else {
+                panel.widenInt4(i * stored, at + i * cols, cols, scaleRow, q.blockCols());
+            }
+        }
+    }
+
+    /**
+     * Decodes row {@code row} of a plain matrix into {@code dst[0, cols)}, in one bulk read (the
+     * block scales of a quantised matrix: once per weight row for INT4 groups, where an element
+     * at a time would cost more than the widening). Uses {@code panel}'s raw storage only.
+     */
+    void readRow(int row, float[] dst, Panel panel) {
+        int absolute = firstRow + row;
+        int chunk = absolute / rowsPerChunk;
+        int index = (absolute % rowsPerChunk) * cols;
+        switch (dtype) {
+            case F32:
+                floatViews[chunk].get(index, dst, 0, cols);
+                break;
+            case BF16:
+            case F16: {
+                short[] raw = panel.raw(cols);
+                shortViews[chunk].get(index, raw, 0, cols);
+                for (int i = 0; i < cols; i++) {
+                    dst[i] = dtype == DType.BF16 ? Floats.bf16ToFloat(raw[i]) : Floats.f16ToFloat(raw[i]);
+                }
+                break;
+            }
+            default:
+                throw new IllegalStateException(name + ": " + dtype + " is not a plain matrix");
         }
     }
 
@@ -190,6 +307,8 @@ public final class WeightMatrix implements Weight {
 
     @Override
     public String toString() {
-        return name + " " + dtype + " [" + rows + ", " + cols + "]";
+        String stored = quantization == null ? dtype.toString()
+                : quantization.format() + " in " + quantization.blockRows() + " x " + quantization.blockCols() + " blocks";
+        return name + " " + stored + " [" + rows + ", " + cols + "]";
     }
 }

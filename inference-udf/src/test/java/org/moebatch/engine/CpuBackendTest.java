@@ -18,7 +18,9 @@ import org.moebatch.model.RotaryEmbedding;
 import org.moebatch.model.Router;
 import org.moebatch.tensor.DType;
 import org.moebatch.tensor.HostTensor;
+import org.moebatch.tensor.Quantization;
 import org.moebatch.tensor.WeightMatrix;
+import org.moebatch.testing.QuantizedTensors;
 import org.moebatch.testing.RandomTensors;
 import org.moebatch.testing.Specs;
 
@@ -79,6 +81,78 @@ class CpuBackendTest {
         reference.linear(expected, x, layer);
         cpu.linear(actual, x, layer);
         assertClose(expected, actual, TOLERANCE, "linear");
+    }
+
+    private static QuantizedTensors.Quantized quantized(RandomTensors r, Quantization.Format format, int rows, int cols,
+            int blockRows, int blockCols) {
+        // FP8: exponents up to 10 (|code| <= 15) keep products near 1; scales make |w| about 1/sqrt(cols)
+        return format == Quantization.Format.FP8_E4M3
+                ? QuantizedTensors.fp8(r, rows, cols, blockRows, blockCols, 10, (float) (0.2 / Math.sqrt(cols)), DType.F32)
+                : QuantizedTensors.int4(r, rows, cols, blockCols, (float) (0.25 / Math.sqrt(cols)), DType.BF16);
+    }
+
+    @ParameterizedTest(name = "quantised linear {0}: {1} tokens x [{2} -> {3}] in {4} x {5} blocks")
+    @CsvSource({
+        "FP8_E4M3, 1, 72, 200, 128, 128", "FP8_E4M3, 5, 300, 33, 128, 128", "FP8_E4M3, 70, 160, 41, 16, 24",
+        "INT4_PACKED, 1, 96, 50, 1, 32", "INT4_PACKED, 9, 72, 200, 1, 24", "INT4_PACKED, 37, 160, 13, 1, 32",
+        "INT4_PACKED, 4, 20, 9, 1, 32"})
+    void quantizedLinearMatchesDequantiseThenMultiply(Quantization.Format format, int tokens, int in, int out,
+            int blockRows, int blockCols) {
+        RandomTensors r = new RandomTensors(tokens * 17L + in * 3L + out + format.ordinal());
+        QuantizedTensors.Quantized q = quantized(r, format, out, in, blockRows, blockCols);
+        Linear layer = new Linear(q.matrix("w", 6), null); // chunks of 6 rows: panels cross chunk edges
+        HostTensor x = r.tensor(tokens, in);
+        HostTensor fast = poisoned(tokens, out);
+        HostTensor plain = poisoned(tokens, out);
+        cpu.linear(fast, x, layer);
+        reference.linear(plain, x, layer);
+        // The yardstick: the weights dequantised by the formats' definitions (QuantizedTensors), then
+        // multiplied in double. Float32 sums of these few hundred terms, in any order, stay within
+        // 2e-5 of the sum of the terms' magnitudes.
+        for (int t = 0; t < tokens; t++) {
+            for (int n = 0; n < out; n++) {
+                double sum = 0;
+                double magnitude = 0;
+                for (int k = 0; k < in; k++) {
+                    double term = (double) x.get(t, k) * q.dequantized(n, k);
+                    sum += term;
+                    magnitude += Math.abs(term);
+                }
+                double tolerance = 2e-5 * magnitude;
+                assertEquals(sum, fast.get(t, n), tolerance, "cpu [" + t + ", " + n + "]");
+                assertEquals(sum, plain.get(t, n), tolerance, "reference [" + t + ", " + n + "]");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "quantised experts and MLA value weights, {0}")
+    @EnumSource(Quantization.Format.class)
+    void quantizedWeightsInEveryOtherWeightReadingOpMatchReference(Quantization.Format format) {
+        RandomTensors r = new RandomTensors(77 + format.ordinal());
+        int hidden = 64;
+        int width = 32;
+        Mlp[] mlps = new Mlp[8];
+        for (int e = 0; e < mlps.length; e++) {
+            mlps[e] = new Mlp(new Linear(quantized(r, format, width, hidden, 16, 32).matrix("g" + e, width), null),
+                    new Linear(quantized(r, format, width, hidden, 16, 32).matrix("u" + e, width), null),
+                    new Linear(quantized(r, format, hidden, width, 16, 32).matrix("d" + e, hidden), null));
+        }
+        assertMoeMatchesReference(r, Specs.moe(hidden, mlps.length, 2, 1, 1, "sigmoid", true), mlps, 1, 40);
+
+        MlaDims d = new MlaDims(3, 16, 8, 24, 64);
+        WeightMatrix kvB = quantized(r, format, d.heads() * d.kvBRowsPerHead(), d.latent(), 16, 32)
+                .matrix("kv_b_proj", 100);
+        HostTensor q = r.tensor(5, d.heads() * d.queryHead());
+        HostTensor qLatRef = new HostTensor(5, d.heads() * d.latent());
+        HostTensor qLat = poisoned(5, d.heads() * d.latent());
+        reference.mlaAbsorbQuery(qLatRef, q, kvB, d);
+        cpu.mlaAbsorbQuery(qLat, q, kvB, d);
+        assertClose(qLatRef, qLat, TOLERANCE, "mlaAbsorbQuery");
+        HostTensor valuesRef = new HostTensor(5, d.heads() * d.value());
+        HostTensor values = poisoned(5, d.heads() * d.value());
+        reference.mlaProjectValues(valuesRef, qLatRef, kvB, d);
+        cpu.mlaProjectValues(values, qLatRef, kvB, d);
+        assertClose(valuesRef, values, TOLERANCE, "mlaProjectValues");
     }
 
     @Test
@@ -244,25 +318,31 @@ class CpuBackendTest {
         RandomTensors r = new RandomTensors(dtype.ordinal() + 40);
         int hidden = 40;
         int width = 24;
-        int experts = 16;
-        ModelSpec spec = Specs.moe(hidden, experts, 4, 4, 2, "sigmoid", true);
-        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f));
-        Mlp[] mlps = new Mlp[experts];
-        for (int e = 0; e < experts; e++) {
+        Mlp[] mlps = new Mlp[16];
+        for (int e = 0; e < mlps.length; e++) {
             mlps[e] = new Mlp(new Linear(r.matrix("g" + e, dtype, width, hidden), null),
                     new Linear(r.matrix("u" + e, dtype, width, hidden), null),
                     new Linear(r.matrix("d" + e, dtype, hidden, width), null));
         }
-        for (int tokens : new int[] {1, 3, 70}) {
+        assertMoeMatchesReference(r, Specs.moe(hidden, mlps.length, 4, 4, 2, "sigmoid", true), mlps, 1, 3, 70);
+    }
+
+    /** Routing and the routed experts of both backends on random tokens, for each token count. */
+    private static void assertMoeMatchesReference(RandomTensors r, ModelSpec spec, Mlp[] mlps, int... tokenCounts) {
+        int hidden = spec.hidden();
+        int experts = spec.routedExperts();
+        int k = spec.expertsPerToken();
+        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f));
+        for (int tokens : tokenCounts) {
             HostTensor x = r.tensor(tokens, hidden);
             HostTensor logits = new HostTensor(tokens, experts);
             reference.linear(logits, x, router.gate());
-            Routing refRouting = new Routing(4);
-            Routing cpuRouting = new Routing(4);
+            Routing refRouting = new Routing(k);
+            Routing cpuRouting = new Routing(k);
             reference.route(refRouting, logits, router);
             cpu.route(cpuRouting, logits, router);
-            assertArrayEquals(java.util.Arrays.copyOf(refRouting.experts(), tokens * 4),
-                    java.util.Arrays.copyOf(cpuRouting.experts(), tokens * 4), "routing");
+            assertArrayEquals(java.util.Arrays.copyOf(refRouting.experts(), tokens * k),
+                    java.util.Arrays.copyOf(cpuRouting.experts(), tokens * k), "routing");
             HostTensor expected = new HostTensor(tokens, hidden);
             HostTensor actual = poisoned(tokens, hidden);
             reference.moeExperts(expected, x, refRouting, mlps);

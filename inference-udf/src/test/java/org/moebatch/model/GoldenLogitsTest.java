@@ -30,7 +30,10 @@ class GoldenLogitsTest {
                 // name, tolerance: 1e-4 for float32 weights, 2e-2 for bf16 (DESIGN.md)
                 Arguments.of("kimi-k2-tiny", 1e-4),
                 Arguments.of("deepseek-v3-tiny", 2e-2),
-                Arguments.of("variant-tiny", 1e-4));
+                Arguments.of("variant-tiny", 1e-4),
+                // quantised weights dequantise exactly to float32, so the float32 tolerance holds
+                Arguments.of("kimi-k2-fp8-tiny", 1e-4),
+                Arguments.of("kimi-k2-int4-tiny", 1e-4));
     }
 
     @ParameterizedTest(name = "{0} on the Vector API backend matches the PyTorch reference")

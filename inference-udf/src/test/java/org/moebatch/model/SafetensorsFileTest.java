@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.tensor.DType;
 import org.moebatch.tensor.Floats;
+import org.moebatch.tensor.Panel;
+import org.moebatch.tensor.Quantization;
 import org.moebatch.tensor.WeightMatrix;
+import org.moebatch.testing.QuantizedTensors;
 import org.moebatch.testing.RandomTensors;
 import org.moebatch.testing.SafetensorsWriter;
 
@@ -188,6 +191,55 @@ class SafetensorsFileTest {
         for (int i = 0; i < 10; i++) {
             assertEquals(after[i], a.get(0, i));
         }
+    }
+
+    @Test
+    void quantisedTensorsAcrossWindowsAndChunksDecode() {
+        // FP8 rows of 72 bytes and INT4 rows of 9 words (36 bytes) mapped in 200-byte chunks: a chunk
+        // holds 2 or 5 rows, so panels and blocks cross chunk edges.
+        RandomTensors r = new RandomTensors(23);
+        QuantizedTensors.Quantized fp8 = QuantizedTensors.fp8(r, 40, 72, 16, 24, 15, 0.01f, DType.F32);
+        QuantizedTensors.Quantized int4 = QuantizedTensors.int4(r, 30, 72, 24, 0.02f, DType.BF16);
+        new SafetensorsWriter()
+                .raw("fp8", "F8_E4M3", new long[] {40, 72}, fp8.codes())
+                .raw("fp8_scale", "F32", new long[] {3, 3}, QuantizedTensors.floatBytes(fp8.scales(), DType.F32))
+                .raw("int4", "I32", new long[] {30, 9}, int4.codes())
+                .raw("int4_scale", "BF16", new long[] {30, 3}, QuantizedTensors.floatBytes(int4.scales(), DType.BF16))
+                .write(file());
+        SafetensorsFile f = SafetensorsFile.open(file(), 256, 96, 200);
+        WeightMatrix a = f.quantizedMatrix("fp8", new Quantization(Quantization.Format.FP8_E4M3, f.matrix("fp8_scale"), 16, 24), 72);
+        WeightMatrix b = f.quantizedMatrix("int4", new Quantization(Quantization.Format.INT4_PACKED, f.matrix("int4_scale"), 1, 24), 72);
+        Panel panel = new Panel();
+        for (QuantizedTensors.Quantized q : new QuantizedTensors.Quantized[] {fp8, int4}) {
+            WeightMatrix m = q == fp8 ? a : b;
+            m.readRows(0, q.rows(), panel);
+            for (int row = 0; row < q.rows(); row++) {
+                for (int c = 0; c < 72; c++) {
+                    assertEquals(q.dequantized(row, c), m.get(row, c), m + " get " + row + ", " + c);
+                    assertEquals(q.dequantized(row, c), panel.get(row, c), m + " panel " + row + ", " + c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void quantisedTensorOfTheWrongDtypeOrSize() {
+        new SafetensorsWriter()
+                .raw("codes", "U8", new long[] {4, 8}, new byte[32])
+                .raw("words", "I32", new long[] {3, 5}, new byte[60])
+                .f32("scale", new long[] {4, 1}, new float[] {1, 1, 1, 1})
+                .raw("shape", "F32", new long[] {2}, new byte[8])
+                .write(file());
+        SafetensorsFile f = SafetensorsFile.open(file());
+        String message = assertThrows(ModelException.class, () -> f.quantizedMatrix("codes",
+                new Quantization(Quantization.Format.FP8_E4M3, f.matrix("scale"), 1, 128), 8)).getMessage();
+        assertTrue(message.contains("tensor codes has dtype U8") && message.contains("stored as F8_E4M3"), message);
+        // 60 bytes are not whole rows of 16 INT4 values (8 bytes each)... they are 7.5 rows
+        message = assertThrows(ModelException.class, () -> f.quantizedMatrix("words",
+                new Quantization(Quantization.Format.INT4_PACKED, f.matrix("scale"), 1, 32), 16)).getMessage();
+        assertTrue(message.contains("tensor words holds 60 bytes, not whole rows of 16"), message);
+        message = assertThrows(ModelException.class, () -> f.integers("shape")).getMessage();
+        assertTrue(message.contains("tensor shape has dtype F32; expected I32 or I64"), message);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.moebatch.testing.QuantizedTensors;
 
 class FloatsTest {
     @Test
@@ -36,5 +37,28 @@ class FloatsTest {
                 assertEquals((short) bits, Floats.floatToF16(v), "half " + Integer.toHexString(bits));
             }
         }
+    }
+
+    @Test
+    void e4m3DecodesAll256CodesAsTheOcpFormulaSays() {
+        // QuantizedTensors.e4m3 is the OFP8 formula in doubles: (-1)^s 2^(e-7) (1 + m/8), subnormal
+        // 2^-6 (m/8) at e = 0, NaN at S.1111.111; the engine shifts bits instead.
+        for (int code = 0; code < 256; code++) {
+            double expected = QuantizedTensors.e4m3(code);
+            float actual = Floats.e4m3ToFloat((byte) code);
+            if (Double.isNaN(expected)) {
+                assertTrue(Float.isNaN(actual), "code 0x" + Integer.toHexString(code) + " is NaN");
+            } else {
+                assertEquals(Float.floatToIntBits((float) expected), Float.floatToIntBits(actual),
+                        "code 0x" + Integer.toHexString(code) + ": expected " + expected + ", got " + actual);
+            }
+        }
+        assertEquals(448f, Floats.e4m3ToFloat((byte) 0x7E), "largest finite");
+        assertEquals(-448f, Floats.e4m3ToFloat((byte) 0xFE));
+        assertEquals(0x1p-9f, Floats.e4m3ToFloat((byte) 0x01), "smallest subnormal");
+        assertEquals(0x1p-6f, Floats.e4m3ToFloat((byte) 0x08), "smallest normal");
+        assertEquals(1f, Floats.e4m3ToFloat((byte) 0x38));
+        assertEquals(-0.0f, Floats.e4m3ToFloat((byte) 0x80));
+        assertTrue(Float.isNaN(Floats.e4m3ToFloat((byte) 0x7F)) && Float.isNaN(Floats.e4m3ToFloat((byte) 0xFF)));
     }
 }

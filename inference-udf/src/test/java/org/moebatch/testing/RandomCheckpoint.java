@@ -57,6 +57,11 @@ public final class RandomCheckpoint {
         if (!spec.tieWordEmbeddings()) {
             linear(w, bf16, "lm_head.weight", spec.vocabSize(), h, r);
         }
+        writeFiles(dir, config, w);
+    }
+
+    /** Writes {@code config.json} and {@code model.safetensors} (the writer's tensors) into {@code dir}. */
+    public static void writeFiles(Path dir, ObjectNode config, SafetensorsWriter w) {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("config.json"), config.toPrettyString());

@@ -42,35 +42,48 @@ public final class RandomTensors {
 
     /** A matrix stored in chunks of {@code rowsPerChunk} rows, as a tensor over 2 GiB is. */
     public WeightMatrix matrix(String name, DType dtype, int rows, int cols, int rowsPerChunk) {
-        float[] values = floats(rows * cols, (float) (1 / Math.sqrt(cols)));
+        byte[] all = bytes(floats(rows * cols, (float) (1 / Math.sqrt(cols))), dtype);
+        long rowBytes = (long) cols * dtype.bytes();
         int chunkCount = (rows + rowsPerChunk - 1) / rowsPerChunk;
         ByteBuffer[] chunks = new ByteBuffer[chunkCount];
         for (int c = 0; c < chunkCount; c++) {
             int first = c * rowsPerChunk;
             int n = Math.min(rowsPerChunk, rows - first);
-            // direct buffers, like mapped files, with a byte of offset to make the views unaligned
-            ByteBuffer b = ByteBuffer.allocateDirect(n * cols * dtype.bytes() + 1).order(ByteOrder.LITTLE_ENDIAN);
-            b.position(1);
-            ByteBuffer slice = b.slice().order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n * cols; i++) {
-                float v = values[first * cols + i];
-                switch (dtype) {
-                    case F32:
-                        slice.putFloat(v);
-                        break;
-                    case BF16:
-                        slice.putShort(Floats.floatToBf16(v));
-                        break;
-                    case F16:
-                        slice.putShort(Floats.floatToF16(v));
-                        break;
-                    default:
-                        throw new IllegalArgumentException(dtype.toString());
-                }
-            }
-            slice.flip();
-            chunks[c] = slice;
+            chunks[c] = unalignedDirect(all, (int) (first * rowBytes), (int) (n * rowBytes));
         }
         return WeightMatrix.of(name, dtype, rows, cols, rowsPerChunk, chunks);
+    }
+
+    /** Little-endian bytes of {@code values} stored as {@code dtype} (F32, BF16 or F16), rounded to nearest even. */
+    public static byte[] bytes(float[] values, DType dtype) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            switch (dtype) {
+                case F32:
+                    b.putFloat(v);
+                    break;
+                case BF16:
+                    b.putShort(Floats.floatToBf16(v));
+                    break;
+                case F16:
+                    b.putShort(Floats.floatToF16(v));
+                    break;
+                default:
+                    throw new IllegalArgumentException(dtype.toString());
+            }
+        }
+        return b.array();
+    }
+
+    /**
+     * {@code length} bytes of {@code bytes} from {@code from} in a direct buffer (like a mapped file),
+     * one byte past an aligned start so that the views over it are unaligned.
+     */
+    public static ByteBuffer unalignedDirect(byte[] bytes, int from, int length) {
+        ByteBuffer b = ByteBuffer.allocateDirect(length + 1);
+        b.position(1);
+        ByteBuffer slice = b.slice();
+        slice.put(bytes, from, length).flip();
+        return slice.order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -37,6 +37,27 @@ class LogitsCommandTest {
         assertEquals(1, run.stdout().strip().lines().count(), "one line on stdout, logs elsewhere");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} loads with no option")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"kimi-k2-fp8-tiny", "kimi-k2-int4-tiny"})
+    void quantisedCheckpointsLoadWithNoOption(String model) throws Exception {
+        // FP8 block-scaled and INT4 compressed-tensors: config.json's quantization_config is all it takes.
+        JsonNode golden = JSON.readTree(Files.readString(SAMPLES.resolve("golden/" + model + ".json")));
+        StringBuilder tokens = new StringBuilder();
+        golden.get("tokens").forEach(t -> tokens.append(tokens.length() == 0 ? "" : ",").append(t.asInt()));
+        CliRunner.Outcome run = CliRunner.run("logits", "--model", SAMPLES.resolve("models/" + model).toString(),
+                "--tokens", tokens.toString(), "--steps", "2");
+        assertEquals(0, run.exitCode(), run.stderr());
+        JsonNode out = JSON.readTree(run.stdout());
+        assertEquals(3, out.get("logits").size());
+        for (int s = 0; s < 3; s++) {
+            for (int v = 0; v < golden.get("logits").get(s).size(); v++) {
+                double e = golden.get("logits").get(s).get(v).asDouble();
+                double a = out.get("logits").get(s).get(v).asDouble();
+                assertTrue(Math.abs(e - a) <= 1e-4, model + " step " + s + " logit " + v + ": " + a + " vs " + e);
+            }
+        }
+    }
+
     @Test
     void defaultsWorkWithoutOptions() throws Exception {
         CliRunner.Outcome run = CliRunner.run("logits");
