@@ -1,6 +1,5 @@
 package org.moebatch.eval;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
@@ -53,6 +52,9 @@ public final class RowScorer implements Serializable {
     private final List<Metric> metrics;
     private final boolean explicit;
     private final Map<String, String> jobToolSchemas;
+    private transient Map<String, JsonNode> parsedJobSchemas;
+    /** Validators of the job's tools, shared by the rows without tools of their own. */
+    private transient ToolCallMetrics.SchemaCheck jobSchemaCheck;
 
     /**
      * @param metrics        the job's metrics
@@ -115,7 +117,8 @@ public final class RowScorer implements Serializable {
                 Double s;
                 if (m == Metric.TOOL_SCHEMA) {
                     // no call made, nothing to validate: the trigger metric scores such a row
-                    validCalls = calls.isEmpty() ? null : new ToolCallMetrics.SchemaCheck(offered).countValid(calls);
+                    ToolCallMetrics.SchemaCheck check = row.tools() == null ? jobSchemaCheck : new ToolCallMetrics.SchemaCheck(offered);
+                    validCalls = calls.isEmpty() ? null : check.countValid(calls);
                     s = validCalls == null ? null : (double) validCalls / calls.size();
                 } else {
                     s = compute(m, row, calls);
@@ -198,26 +201,25 @@ public final class RowScorer implements Serializable {
         return expected;
     }
 
+    /** The job's tool schemas, parsed once per task (the scorer arrives serialised). */
+    private Map<String, JsonNode> jobSchemas() {
+        if (parsedJobSchemas == null) {
+            Map<String, JsonNode> parsed = new HashMap<>();
+            jobToolSchemas.forEach((name, schema) -> parsed.put(name, EvalJson.column(schema, "the schema of tool " + name)));
+            parsedJobSchemas = parsed;
+            jobSchemaCheck = new ToolCallMetrics.SchemaCheck(parsed);
+        }
+        return parsedJobSchemas;
+    }
+
     /** The job's tool schemas overlaid with the row's own declarations (the row's win, as in the agent loop). */
     private Map<String, JsonNode> offeredSchemas(String rowTools) {
-        Map<String, JsonNode> offered = new HashMap<>();
-        for (Map.Entry<String, String> e : jobToolSchemas.entrySet()) {
-            try {
-                offered.put(e.getKey(), TextMetrics.STRICT_JSON.readTree(e.getValue()));
-            } catch (JsonProcessingException ex) {
-                throw new IllegalStateException("schema of tool " + e.getKey() + " is not JSON", ex);
-            }
-        }
         if (rowTools == null) {
-            return offered;
+            return jobSchemas();
         }
-        JsonNode declarations;
-        try {
-            declarations = TextMetrics.STRICT_JSON.readTree(rowTools);
-        } catch (JsonProcessingException e) {
-            throw new BadEvalRow("tools is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (declarations == null || !declarations.isArray()) {
+        Map<String, JsonNode> offered = new HashMap<>(jobSchemas());
+        JsonNode declarations = EvalJson.column(rowTools, "tools");
+        if (!declarations.isArray()) {
             throw new BadEvalRow("tools must be a JSON array of tool declarations");
         }
         for (JsonNode d : declarations) {
@@ -227,7 +229,7 @@ public final class RowScorer implements Serializable {
             }
             JsonNode parameters = function.get("parameters");
             offered.put(function.get("name").asText(),
-                    parameters == null || parameters.isNull() ? TextMetrics.STRICT_JSON.createObjectNode() : parameters);
+                    parameters == null || parameters.isNull() ? EvalJson.STRICT.createObjectNode() : parameters);
         }
         return offered;
     }
@@ -236,16 +238,11 @@ public final class RowScorer implements Serializable {
     static List<String> metricNames(String spec) {
         String s = spec.strip();
         if (s.startsWith("[")) {
-            try {
-                JsonNode node = TextMetrics.STRICT_JSON.readTree(s);
-                List<String> names = new ArrayList<>();
-                for (JsonNode n : node) {
-                    names.add(n.asText());
-                }
-                return names;
-            } catch (JsonProcessingException e) {
-                throw new BadEvalRow("not a JSON array of metric names: " + s);
+            List<String> names = new ArrayList<>();
+            for (JsonNode n : EvalJson.column(s, "metric")) {
+                names.add(n.asText());
             }
+            return names;
         }
         return List.of(s.split("[,\\s]+"));
     }
@@ -256,7 +253,7 @@ public final class RowScorer implements Serializable {
             return null;
         }
         ToolCallMetrics.Call first = ToolCallMetrics.firstStep(calls).get(0);
-        ObjectNode o = TextMetrics.STRICT_JSON.createObjectNode();
+        ObjectNode o = EvalJson.STRICT.createObjectNode();
         o.put("name", first.name());
         JsonNode arguments = ToolCallMetrics.argumentsObject(first.arguments());
         if (arguments != null) {

@@ -1,9 +1,6 @@
 package org.moebatch.eval;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +16,6 @@ import org.moebatch.tools.ArgumentValidator;
  * broken eval row is reported rather than scored as the model's failure.
  */
 public final class TextMetrics {
-    static final ObjectMapper STRICT_JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** Characters a regex may read, all backtracking included, before it is given up (catastrophic patterns). */
     static final long REGEX_BUDGET = 20_000_000;
 
@@ -80,13 +76,8 @@ public final class TextMetrics {
         if (json == null) {
             throw new BadEvalRow("multiple_choice needs choices (a JSON array of the options' texts)");
         }
-        JsonNode node;
-        try {
-            node = STRICT_JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new BadEvalRow("choices is not a JSON array: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isArray() || node.size() < 2 || node.size() > 26) {
+        JsonNode node = EvalJson.column(json, "choices");
+        if (!node.isArray() || node.size() < 2 || node.size() > 26) {
             throw new BadEvalRow("choices must be a JSON array of 2 to 26 options, is " + json);
         }
         List<String> out = new ArrayList<>();
@@ -233,13 +224,8 @@ public final class TextMetrics {
         if (schemaJson == null) {
             throw new BadEvalRow("json_schema needs a schema (a JSON schema object)");
         }
-        JsonNode schema;
-        try {
-            schema = STRICT_JSON.readTree(schemaJson);
-        } catch (JsonProcessingException e) {
-            throw new BadEvalRow("schema is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (schema == null || !(schema.isObject() || schema.isBoolean())) {
+        JsonNode schema = EvalJson.column(schemaJson, "schema");
+        if (!(schema.isObject() || schema.isBoolean())) {
             throw new BadEvalRow("schema must be a JSON object (a JSON schema), is " + schemaJson);
         }
         try {
@@ -261,12 +247,7 @@ public final class TextMetrics {
         if (fence.matches()) {
             text = fence.group(1);
         }
-        try {
-            JsonNode node = STRICT_JSON.readTree(text);
-            return node == null || node.isMissingNode() ? null : node;
-        } catch (JsonProcessingException e) {
-            return null;
-        }
+        return EvalJson.orNull(text);
     }
 
     private static void requireReference(String reference) {

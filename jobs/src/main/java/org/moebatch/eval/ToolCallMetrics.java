@@ -1,6 +1,5 @@
 package org.moebatch.eval;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NumericNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,13 +33,8 @@ public final class ToolCallMetrics {
         if (json.strip().equalsIgnoreCase("none")) {
             return null;
         }
-        JsonNode node;
-        try {
-            node = TextMetrics.STRICT_JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new BadEvalRow("expected_tool_call is not JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || node.isNull() || node.isMissingNode()) {
+        JsonNode node = EvalJson.column(json, "expected_tool_call");
+        if (node.isNull() || node.isMissingNode()) {
             return null;
         }
         if (!node.isObject() || !node.path("name").isTextual() || node.get("name").asText().isBlank()) {
@@ -48,7 +42,7 @@ public final class ToolCallMetrics {
         }
         JsonNode arguments = node.get("arguments");
         if (arguments == null || arguments.isNull()) {
-            arguments = TextMetrics.STRICT_JSON.createObjectNode();
+            arguments = EvalJson.STRICT.createObjectNode();
         } else if (arguments.isTextual()) {
             arguments = argumentsObject(arguments.asText());
             if (arguments == null) {
@@ -104,15 +98,8 @@ public final class ToolCallMetrics {
 
     /** Parsed arguments when they are a JSON object, else null. */
     static JsonNode argumentsObject(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            JsonNode node = TextMetrics.STRICT_JSON.readTree(text);
-            return node instanceof ObjectNode ? node : null;
-        } catch (JsonProcessingException e) {
-            return null;
-        }
+        JsonNode node = EvalJson.orNull(text);
+        return node instanceof ObjectNode ? node : null;
     }
 
     /**

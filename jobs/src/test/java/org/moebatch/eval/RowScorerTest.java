@@ -86,7 +86,7 @@ class RowScorerTest {
         RowScore s = ALL.score(row(null, null, null, null, "{name: calc}", "x", null, one));
         assertEquals(Map.of("tool_schema", 1.0), RowScorer.byName(s), "schema accuracy does not need the expected call");
         assertTrue(s.error("r1").startsWith("row r1: tool_trigger, tool_name, tool_arguments: expected_tool_call "
-                + "is not JSON"), s.error("r1"));
+                + "is not valid JSON"), s.error("r1"));
         assertEquals(3, s.erroredMetrics().size());
     }
 

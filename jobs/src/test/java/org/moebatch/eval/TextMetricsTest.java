@@ -99,7 +99,7 @@ class TextMetricsTest {
         assertTrue(assertThrows(BadEvalRow.class, () -> TextMetrics.multipleChoice("B", PLANETS_JSON, "Saturn"))
                 .getMessage().contains("reference \"Saturn\" is neither a letter A-D nor the text of one of the 4 choices"));
         assertTrue(assertThrows(BadEvalRow.class, () -> TextMetrics.multipleChoice("B", "Mars, Venus", "B"))
-                .getMessage().startsWith("choices is not a JSON array"));
+                .getMessage().startsWith("choices is not valid JSON"));
         assertTrue(assertThrows(BadEvalRow.class, () -> TextMetrics.multipleChoice("B", "[\"only\"]", "A"))
                 .getMessage().contains("2 to 26 options"));
         assertTrue(assertThrows(BadEvalRow.class, () -> TextMetrics.multipleChoice("B", null, "A"))

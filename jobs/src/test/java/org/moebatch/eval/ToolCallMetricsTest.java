@@ -32,7 +32,7 @@ class ToolCallMetricsTest {
     @Test
     void malformedExpectedCallsSayWhatIsWrong() {
         assertTrue(assertThrows(BadEvalRow.class, () -> ToolCallMetrics.expected("{name: calculator}"))
-                .getMessage().startsWith("expected_tool_call is not JSON"));
+                .getMessage().startsWith("expected_tool_call is not valid JSON"));
         assertTrue(assertThrows(BadEvalRow.class, () -> ToolCallMetrics.expected("{\"arguments\":{}}"))
                 .getMessage().startsWith("expected_tool_call must be {\"name\""));
         assertTrue(assertThrows(BadEvalRow.class, () -> ToolCallMetrics.expected("{\"name\":\"f\",\"arguments\":[1]}"))
