@@ -27,6 +27,14 @@ public interface Backend extends AutoCloseable {
     /** Makes a checkpoint matrix usable by this backend (the CPU reads it mapped; a GPU uploads it). */
     Weight weight(WeightMatrix matrix);
 
+    /**
+     * A routed expert's matrix: where experts are spread over devices ({@link ExpertParallelBackend})
+     * it goes to the device that owns {@code expert}; elsewhere it is {@link #weight}.
+     */
+    default Weight expertWeight(int expert, WeightMatrix matrix) {
+        return weight(matrix);
+    }
+
     /** Cache storage of {@code pages} pages of {@code pageSize} positions for every layer. */
     KvCache kvCache(int layers, int pageSize, MlaDims dims, int pages);
 
@@ -83,6 +91,7 @@ public interface Backend extends AutoCloseable {
     /**
      * The routed experts of an MoE block: tokens grouped by expert, one SwiGLU product per active
      * expert over its tokens, outputs combined by routing weight into {@code out [tokens, hidden]}.
+     * A slot routed to expert {@code -1} belongs to another device and adds nothing here.
      */
     void moeExperts(Tensor out, Tensor x, Routing routing, Mlp[] experts);
 
@@ -91,6 +100,9 @@ public interface Backend extends AutoCloseable {
 
     /** Copies the tensor's {@code rows * cols} values to the host, row-major. */
     void copyToHost(Tensor t, float[] destination);
+
+    /** Fills the tensor's {@code rows * cols} values from the host, row-major. */
+    void copyFromHost(float[] source, Tensor t);
 
     @Override
     void close();

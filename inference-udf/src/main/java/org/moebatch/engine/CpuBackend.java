@@ -383,12 +383,15 @@ public final class CpuBackend implements Backend {
         });
         // Weighted combine in slot order, so the sum does not depend on thread timing.
         float[] w = routing.weights();
+        int[] chosen = routing.experts();
         float[] y = expertOutput.data();
         pool.forRange(tokens, 16, (worker, from, to) -> {
             for (int t = from; t < to; t++) {
                 java.util.Arrays.fill(o.data(), t * hidden, (t + 1) * hidden, 0f);
                 for (int j = 0; j < k; j++) {
-                    VectorMath.axpy(w[t * k + j], y, (t * k + j) * hidden, o.data(), t * hidden, hidden);
+                    if (chosen[t * k + j] >= 0) { // -1: the slot's expert lives on another shard
+                        VectorMath.axpy(w[t * k + j], y, (t * k + j) * hidden, o.data(), t * hidden, hidden);
+                    }
                 }
             }
         });
@@ -455,6 +458,12 @@ public final class CpuBackend implements Backend {
     public void copyToHost(Tensor t, float[] destination) {
         HostTensor h = host(t);
         System.arraycopy(h.data(), 0, destination, 0, h.rows() * h.cols());
+    }
+
+    @Override
+    public void copyFromHost(float[] source, Tensor t) {
+        HostTensor h = host(t);
+        System.arraycopy(source, 0, h.data(), 0, h.rows() * h.cols());
     }
 
     @Override

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * The (token, slot) pairs of a step sorted by expert, so that each expert runs one matrix product
  * over all of its tokens (the "align" step of vLLM's fused_moe). Expert {@code e} owns entries
  * {@code [offsets[e], offsets[e + 1])} of {@code slots}; each entry is {@code t * k + j}, the slot
- * of token {@code t} that chose it. Within an expert, tokens stay in ascending order.
+ * of token {@code t} that chose it. Within an expert, tokens stay in ascending order. A slot whose
+ * expert is {@code -1} belongs to another device's shard ({@link ExpertParallelBackend}) and is left out.
  */
 public final class ExpertGroups {
     private final int experts;
@@ -32,7 +33,9 @@ public final class ExpertGroups {
         Arrays.fill(offsets, 0);
         int[] chosen = routing.experts();
         for (int i = 0; i < n; i++) {
-            offsets[chosen[i] + 1]++;
+            if (chosen[i] >= 0) {
+                offsets[chosen[i] + 1]++;
+            }
         }
         activeCount = 0;
         for (int e = 0; e < experts; e++) {
@@ -43,7 +46,9 @@ public final class ExpertGroups {
         }
         System.arraycopy(offsets, 0, fill, 0, experts);
         for (int i = 0; i < n; i++) {
-            slots[fill[chosen[i]]++] = i;
+            if (chosen[i] >= 0) {
+                slots[fill[chosen[i]]++] = i;
+            }
         }
     }
 

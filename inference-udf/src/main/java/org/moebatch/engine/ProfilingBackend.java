@@ -190,6 +190,18 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
+    public void copyFromHost(float[] source, Tensor t) {
+        long start = System.nanoTime();
+        inner.copyFromHost(source, t);
+        record("copyFromHost", start);
+    }
+
+    @Override
+    public Weight expertWeight(int expert, WeightMatrix matrix) {
+        return inner.expertWeight(expert, matrix);
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

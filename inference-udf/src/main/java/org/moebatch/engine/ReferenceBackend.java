@@ -246,6 +246,9 @@ public final class ReferenceBackend implements Backend {
             HostTensor token = HostTensor.of(1, in.cols(), in.row(t));
             double[] sum = new double[in.cols()];
             for (int j = 0; j < k; j++) {
+                if (routing.experts()[t * k + j] < 0) {
+                    continue; // routed to an expert on another shard
+                }
                 Mlp expert = experts[routing.experts()[t * k + j]];
                 HostTensor y = mlp(token, expert);
                 for (int c = 0; c < in.cols(); c++) {
@@ -284,6 +287,12 @@ public final class ReferenceBackend implements Backend {
     public void copyToHost(Tensor t, float[] destination) {
         HostTensor h = host(t);
         System.arraycopy(h.data(), 0, destination, 0, h.rows() * h.cols());
+    }
+
+    @Override
+    public void copyFromHost(float[] source, Tensor t) {
+        HostTensor h = host(t);
+        System.arraycopy(source, 0, h.data(), 0, h.rows() * h.cols());
     }
 
     @Override

@@ -162,17 +162,26 @@ public final class DeepseekV3Model {
                 WeightMatrix down = matrix(p + "experts.down_proj", spec.routedExperts() * spec.hidden(), width);
                 for (int e = 0; e < experts.length; e++) {
                     experts[e] = new Mlp(
-                            new Linear(be.weight(gateUp.rows(e * 2 * width, width)), null),
-                            new Linear(be.weight(gateUp.rows(e * 2 * width + width, width)), null),
-                            new Linear(be.weight(down.rows(e * spec.hidden(), spec.hidden())), null));
+                            new Linear(be.expertWeight(e, gateUp.rows(e * 2 * width, width)), null),
+                            new Linear(be.expertWeight(e, gateUp.rows(e * 2 * width + width, width)), null),
+                            new Linear(be.expertWeight(e, down.rows(e * spec.hidden(), spec.hidden())), null));
                 }
             } else {
                 for (int e = 0; e < experts.length; e++) {
-                    experts[e] = mlp(p + "experts." + e + ".", spec.moeIntermediate());
+                    experts[e] = expert(e, p + "experts." + e + ".");
                 }
             }
             Mlp shared = spec.sharedExperts() > 0 ? mlp(p + "shared_experts.", spec.sharedIntermediate()) : null;
             return new MoeBlock(layer, router, experts, shared);
+        }
+
+        /** A routed expert: its matrices go to the device that owns it (expert parallelism). */
+        private Mlp expert(int e, String p) {
+            int width = spec.moeIntermediate();
+            return new Mlp(
+                    new Linear(be.expertWeight(e, matrix(p + "gate_proj.weight", width, spec.hidden())), null),
+                    new Linear(be.expertWeight(e, matrix(p + "up_proj.weight", width, spec.hidden())), null),
+                    new Linear(be.expertWeight(e, matrix(p + "down_proj.weight", spec.hidden(), width)), null));
         }
 
         private Mlp mlp(String p, int width) {

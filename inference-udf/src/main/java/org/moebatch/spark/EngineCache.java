@@ -6,10 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.moebatch.chat.ChatRunner;
 import org.moebatch.chat.ChatTemplate;
 import org.moebatch.engine.Backend;
-import org.moebatch.engine.CpuBackend;
+import org.moebatch.engine.Backends;
 import org.moebatch.engine.Engine;
 import org.moebatch.engine.EngineConfig;
-import org.moebatch.engine.ReferenceBackend;
 import org.moebatch.model.DeepseekV3Model;
 import org.moebatch.tokenizer.Tokenizer;
 import org.slf4j.Logger;
@@ -40,18 +39,7 @@ public final class EngineCache {
 
     private static Resident load(GenerateOptions o) {
         long start = System.nanoTime();
-        int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
-        Backend backend;
-        switch (o.device()) {
-            case "cpu":
-                backend = new CpuBackend(threads);
-                break;
-            case "cpu-reference":
-                backend = new ReferenceBackend();
-                break;
-            default:
-                throw new IllegalArgumentException("device \"" + o.device() + "\" is not available (cpu, cpu-reference)");
-        }
+        Backend backend = Backends.create(o.device(), o.threads());
         try {
             DeepseekV3Model model = DeepseekV3Model.load(Paths.get(o.modelDir()), backend);
             EngineConfig config = EngineConfig.defaults()

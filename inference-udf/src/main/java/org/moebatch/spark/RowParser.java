@@ -70,7 +70,7 @@ public final class RowParser implements Serializable {
             }
             Object seedValue = value(row, "seed");
             if (seedValue != null) {
-                seed = (long) number("seed", seedValue, true);
+                seed = seed(seedValue);
             }
             List<ChatMessage> messages = messages(row);
             SamplingParams params = new SamplingParams(
@@ -238,6 +238,25 @@ public final class RowParser implements Serializable {
             throw new IllegalArgumentException(column + ": " + raw + " is not a whole number");
         }
         return v;
+    }
+
+    /** A row's seed, exact over all 64 bits: through a double, seeds past 2^53 would collide. */
+    static long seed(Object raw) {
+        if (raw instanceof Long || raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {
+            return ((Number) raw).longValue();
+        }
+        if (raw instanceof String) {
+            try {
+                return Long.parseLong(((String) raw).trim());
+            } catch (NumberFormatException e) {
+                // "12.0" or "1e3" from a CSV: whole numbers in another spelling
+            }
+        }
+        double v = number("seed", raw, true);
+        if (Math.abs(v) >= 0x1p63) {
+            throw new IllegalArgumentException("seed: " + raw + " is outside the 64-bit range");
+        }
+        return (long) v;
     }
 
     private static double numberOr(String column, Object raw, double fallback) {

@@ -1,6 +1,7 @@
 package org.moebatch.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,18 @@ class RowParserTest {
         assertEquals(40, p.request().params().topK());
         assertEquals(99, p.seed());
         assertEquals(List.of("END", "\n\n"), p.request().stop());
+    }
+
+    @Test
+    void seedsKeepAllSixtyFourBits() {
+        // 2^53 + 1 and its neighbour are one double apart from nothing: through a double they would collide
+        assertEquals(-2152535657050944081L, RowParser.seed(-2152535657050944081L));
+        assertEquals(9007199254740993L, RowParser.seed("9007199254740993"));
+        assertEquals(12L, RowParser.seed("12.0"));
+        assertEquals(7L, RowParser.seed(7));
+        assertThrows(IllegalArgumentException.class, () -> RowParser.seed("1.5"));
+        assertThrows(IllegalArgumentException.class, () -> RowParser.seed("1e30"));
+        assertThrows(IllegalArgumentException.class, () -> RowParser.seed("soon"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.moebatch.engine.Backend;
+import org.moebatch.engine.Backends;
 import org.moebatch.engine.Engine;
 import org.moebatch.engine.EngineConfig;
 import org.moebatch.engine.EngineStats;

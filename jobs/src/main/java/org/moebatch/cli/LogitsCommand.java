@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.moebatch.engine.Backend;
+import org.moebatch.engine.Backends;
 import org.moebatch.engine.LogitsProbe;
 import org.moebatch.model.DeepseekV3Model;
 import org.slf4j.Logger;
