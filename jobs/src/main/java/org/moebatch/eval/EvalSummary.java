@@ -224,7 +224,7 @@ public final class EvalSummary {
                     String.valueOf(m.path("generation_failures").asLong()), detail));
         }
         return new JobReport.Table("Metrics: mean and 95% interval over the rows each metric applies to",
-                List.of("metric", "n", "mean", "95% CI", "interval", "errors", "failed", ""), rows);
+                List.of("metric", "n", "mean", "95% CI", "interval", "bad rows", "gen failed", ""), rows);
     }
 
     /** Categories down, metrics across: each cell the category's mean and n, "-" where a metric has no row. */
