@@ -39,6 +39,24 @@ public record GenerateOptions(String modelDir, String device, int threads, long 
                 ToolOptions.none(), 128);
     }
 
+    /** The same options served by an engine of these settings; a task keeps twice {@code maxRunning} rows in flight. */
+    public GenerateOptions withEngine(String newDevice, int newThreads, long newKvCacheMb, int newMaxRunning) {
+        return new GenerateOptions(modelDir, newDevice, newThreads, newKvCacheMb, newMaxRunning, maxStepTokens, maxTokens,
+                temperature, topP, topK, seed, system, stop, tools, 2 * newMaxRunning);
+    }
+
+    /** The same options with these row defaults for sampling. */
+    public GenerateOptions withSampling(int newMaxTokens, double newTemperature, double newTopP, int newTopK, long newSeed) {
+        return new GenerateOptions(modelDir, device, threads, kvCacheMb, maxRunning, maxStepTokens, newMaxTokens,
+                newTemperature, newTopP, newTopK, newSeed, system, stop, tools, window);
+    }
+
+    /** The same options with this default system prompt (null for none) and these default stop strings. */
+    public GenerateOptions withPrompting(String newSystem, List<String> newStop) {
+        return new GenerateOptions(modelDir, device, threads, kvCacheMb, maxRunning, maxStepTokens, maxTokens, temperature,
+                topP, topK, seed, newSystem, newStop, tools, window);
+    }
+
     public GenerateOptions withTools(ToolOptions newTools) {
         return new GenerateOptions(modelDir, device, threads, kvCacheMb, maxRunning, maxStepTokens, maxTokens, temperature,
                 topP, topK, seed, system, stop, newTools, window);

@@ -79,9 +79,8 @@ final class DatagenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        GenerateOptions options = new GenerateOptions(engine.modelDir(), engine.device, engine.threads, engine.kvCacheMb,
-                engine.maxRunning, 512, maxTokens, temperature, topP, 0, seed, system, List.of(), toolFlags.toolOptions(),
-                2 * engine.maxRunning);
+        GenerateOptions options = engine.options().withSampling(maxTokens, temperature, topP, 0, seed)
+                .withPrompting(system, List.of()).withTools(toolFlags.toolOptions());
         DatagenConfig config = new DatagenConfig(seeds, output, n, template, examples, minChars, maxChars, dedupThreshold,
                 keepTruncated, sparkFlags.partitions, overwrite, options, report.costs());
         SparkSession spark = sparkFlags.session("moe-batch datagen");

@@ -1,6 +1,7 @@
 package org.moebatch.cli;
 
 import java.nio.file.Path;
+import org.moebatch.spark.GenerateOptions;
 import picocli.CommandLine.Option;
 
 /** Where and how the engine runs: the options every generating job shares. */
@@ -20,6 +21,11 @@ final class EngineFlags {
 
     @Option(names = "--max-running", defaultValue = "64", description = "Rows in flight per engine (default: ${DEFAULT-VALUE}).")
     int maxRunning;
+
+    /** The engine these flags describe, with the library's row defaults until a command sets its own. */
+    GenerateOptions options() {
+        return GenerateOptions.defaults(modelDir()).withEngine(device, threads, kvCacheMb, maxRunning);
+    }
 
     /** The checkpoint to load: {@code --model}, or the default chat model. */
     String modelDir() {

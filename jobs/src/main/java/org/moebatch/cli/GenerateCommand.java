@@ -1,7 +1,6 @@
 package org.moebatch.cli;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.moebatch.jobs.GenerateJob;
@@ -33,27 +32,6 @@ final class GenerateCommand implements Callable<Integer> {
             description = "parquet or openai-batch (default: ${DEFAULT-VALUE}).")
     String outputFormat;
 
-    @Option(names = "--max-tokens", defaultValue = "256", description = "Tokens to generate per row at most (default: ${DEFAULT-VALUE}).")
-    int maxTokens;
-
-    @Option(names = "--temperature", defaultValue = "0", description = "0 for greedy (default: ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens, 0 for all (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Job seed; each row's seed derives from it and the row id (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--system", paramLabel = "TEXT", description = "System prompt for rows without one.")
-    String system;
-
-    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop string for rows without their own (repeatable).")
-    List<String> stop;
-
     @Option(names = "--resume", description = "Skip ids already in --output and append the rest.")
     boolean resume;
 
@@ -63,6 +41,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-rows", defaultValue = "10000",
             description = "Rows per committed wave: a killed run loses at most this many (default: ${DEFAULT-VALUE}).")
     long checkpointRows;
+
+    @Mixin
+    SamplingFlags sampling = new SamplingFlags();
 
     @Mixin
     EngineFlags engine = new EngineFlags();
@@ -78,9 +59,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        GenerateOptions options = new GenerateOptions(engine.modelDir(), engine.device, engine.threads, engine.kvCacheMb,
-                engine.maxRunning, 512, maxTokens, temperature, topP, topK, seed, system, stop, toolFlags.toolOptions(),
-                2 * engine.maxRunning);
+        GenerateOptions options = sampling.options(engine, toolFlags.toolOptions());
         GenerateJobConfig config = new GenerateJobConfig(input, output,
                 inputFormat.equals("auto") ? null : InputFormat.parse(inputFormat), OutputFormat.parse(outputFormat),
                 sparkFlags.partitions, resume, overwrite, checkpointRows, options);

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "moe-batch 0.1.0",
         description = "Batch inference of Mixture-of-Experts language models (Kimi K2, DeepSeek-V3) on Apache Spark.",
-        subcommands = {GenerateCommand.class, DatagenCommand.class, ShowCommand.class, LogitsCommand.class, BenchCommand.class,
+        subcommands = {GenerateCommand.class, EvalCommand.class, EvalCompareCommand.class, DatagenCommand.class,
+            ShowCommand.class, LogitsCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -9,15 +9,18 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
@@ -110,8 +113,25 @@ public final class InputReader {
     }
 
     private static Dataset<Row> jsonLines(SparkSession spark, String path) {
-        Dataset<Row> rows = spark.read().option("mode", "PERMISSIVE")
-                .option("columnNameOfCorruptRecord", "_corrupt_record").json(path);
+        return jsonLines(spark, path, Set.of());
+    }
+
+    /**
+     * JSON lines with {@code textColumns} read as text: there an object or an array keeps its JSON text
+     * instead of becoming a struct whose fields are merged across rows (the JSON values of an eval set:
+     * expected tool calls, schemas), and a number becomes its digits.
+     */
+    public static Dataset<Row> jsonLines(SparkSession spark, String path, Set<String> textColumns) {
+        DataFrameReader reader = spark.read().option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt_record");
+        if (!textColumns.isEmpty()) {
+            StructType schema = new StructType();
+            for (StructField f : reader.json(path).schema().fields()) {
+                schema = schema.add(textColumns.contains(f.name())
+                        ? new StructField(f.name(), DataTypes.StringType, true, f.metadata()) : f);
+            }
+            reader = reader.schema(schema);
+        }
+        Dataset<Row> rows = reader.json(path);
         if (!List.of(rows.columns()).contains("_corrupt_record")) {
             return rows;
         }

@@ -41,10 +41,9 @@ class DatagenJobTest {
         GenerateOptions o = E2e.options(24);
         // Greedy, and one example per prompt (the row's own seed): rows i and i + seeds get the same
         // prompt, so the same task, which the near-duplicate filter must catch.
-        GenerateOptions options = new GenerateOptions(o.modelDir(), o.device(), o.threads(), o.kvCacheMb(), o.maxRunning(),
-                o.maxStepTokens(), o.maxTokens(), 0.0, 1.0, 0, 5L, "Answer carefully.", List.of(),
-                new ToolOptions(Files.readString(tools), tools.getParent().toString(), new AgentLimits(2, 4000, 60_000), false, null),
-                o.window());
+        GenerateOptions options = o.withSampling(o.maxTokens(), 0.0, 1.0, 0, 5L).withPrompting("Answer carefully.", List.of())
+                .withTools(new ToolOptions(Files.readString(tools), tools.getParent().toString(),
+                        new AgentLimits(2, 4000, 60_000), false, null));
         Path out = tmp.resolve("datagen");
         DatagenConfig config = new DatagenConfig(seedsFile, out.toString(), asked, null, 1, 1, 8000, 0.7, true, 2, false,
                 options, CostModel.load(null, Map.of()));

@@ -47,9 +47,7 @@ class ReportInBrowserTest {
         Path tools = E2e.repo().resolve("data-samples/tools/tools.json");
         ToolOptions toolOptions = new ToolOptions(Files.readString(tools), tools.getParent().toString(),
                 new AgentLimits(2, 4000, 60_000), true, null);
-        GenerateOptions options = new GenerateOptions(o.modelDir(), o.device(), o.threads(), o.kvCacheMb(), o.maxRunning(),
-                o.maxStepTokens(), o.maxTokens(), o.temperature(), o.topP(), o.topK(), o.seed(), o.system(), o.stop(),
-                toolOptions, o.window());
+        GenerateOptions options = o.withTools(toolOptions);
         E2e.generate(input, output, InputFormat.JSONL, options, 2);
 
         Path report = output.resolve("_report");

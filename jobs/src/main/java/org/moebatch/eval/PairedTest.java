@@ -1,0 +1,60 @@
+package org.moebatch.eval;
+
+/**
+ * Two runs scored on the same rows: the mean of each, the mean per-row difference B - A with its 95%
+ * t interval, and a significance test: McNemar's exact test for 0/1 scores, a paired t-test for fractions.
+ * Pairing removes the variation between rows (easy and hard questions) that two independent means
+ * would carry, so a small change on the same set is seen.
+ */
+public final class PairedTest {
+    /**
+     * @param n          pairs
+     * @param meanA      mean of A over the pairs
+     * @param meanB      mean of B over the pairs
+     * @param difference mean of B - A
+     * @param interval   95% t interval of the difference, null below two pairs
+     * @param test       "mcnemar-exact" or "paired-t"
+     * @param aOnly      binary: pairs A got right and B wrong (McNemar's b); -1 otherwise
+     * @param bOnly      binary: pairs B got right and A wrong (McNemar's c); -1 otherwise
+     * @param statistic  t for the paired t-test, the smaller discordant count for McNemar
+     * @param p          two-sided p-value, NaN when there is nothing to test
+     */
+    public record Result(long n, double meanA, double meanB, double difference, Stats.Interval interval, String test,
+            long aOnly, long bOnly, double statistic, double p) {}
+
+    private PairedTest() {}
+
+    public static Result compare(double[] a, double[] b, boolean binary) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("paired samples differ in size: " + a.length + " and " + b.length);
+        }
+        int n = a.length;
+        double sumA = 0;
+        double sumB = 0;
+        for (int i = 0; i < n; i++) {
+            sumA += a[i];
+            sumB += b[i];
+        }
+        double meanA = n == 0 ? Double.NaN : sumA / n;
+        double meanB = n == 0 ? Double.NaN : sumB / n;
+        Stats.PairedT t = Stats.pairedT(a, b);
+        if (!binary) {
+            return new Result(n, meanA, meanB, t.meanDifference(), t.interval(), "paired-t", -1, -1, t.t(), t.p());
+        }
+        long aOnly = 0;
+        long bOnly = 0;
+        for (int i = 0; i < n; i++) {
+            if (!(a[i] == 0 || a[i] == 1) || !(b[i] == 0 || b[i] == 1)) {
+                throw new IllegalArgumentException("a 0/1 metric has the score " + a[i] + " / " + b[i] + " at pair " + i);
+            }
+            if (a[i] > b[i]) {
+                aOnly++;
+            } else if (b[i] > a[i]) {
+                bOnly++;
+            }
+        }
+        double p = n == 0 ? Double.NaN : Stats.mcnemarExact(aOnly, bOnly);
+        return new Result(n, meanA, meanB, t.meanDifference(), t.interval(), "mcnemar-exact", aOnly, bOnly,
+                Math.min(aOnly, bOnly), p);
+    }
+}
