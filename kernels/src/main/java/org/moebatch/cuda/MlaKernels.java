@@ -31,10 +31,10 @@ public final class MlaKernels {
 
     /** Writes each token's {@code latent [tokens, latent]} and {@code keyRope [tokens, rope]} to its cache slot. */
     public void storeKv(DeviceBuffer cache, DeviceBuffer latent, DeviceBuffer keyRope, AttentionTables step, int layer,
-            MlaShape s) {
+            MlaShape s, CacheGeometry pages) {
         modules.launch(KernelName.MLA_STORE_KV, Launch.of(step.tokens(), STORE_THREADS),
                 new KernelArgs().ptr(cache).ptr(latent).ptr(keyRope).ptr(step.pageOfToken()).ptr(step.slotOfToken())
-                        .i32(layer).i32(s.layers()).i32(s.pageSize()).i32(s.latent()).i32(s.rope()));
+                        .i32(layer).i32(pages.layers()).i32(pages.pageSize()).i32(s.latent()).i32(s.rope()));
     }
 
     /**
@@ -42,7 +42,7 @@ public final class MlaKernels {
      * * latent]}. Splits long contexts when the grid would not fill the device; returns the splits used.
      */
     public int attend(DeviceBuffer out, DeviceBuffer qLatent, DeviceBuffer q, DeviceBuffer cache, int layer,
-            AttentionTables step, MlaShape s, float scale) {
+            AttentionTables step, MlaShape s, CacheGeometry pages, float scale) {
         int blocks = step.tileCount() * AttentionPlan.headGroups(s.heads());
         int splits = AttentionPlan.splits(policy, blocks, step.longestContext(), modules.context().properties().multiprocessors());
         int splitLength = AttentionPlan.splitLength(step.longestContext(), splits);
@@ -64,7 +64,7 @@ public final class MlaKernels {
                         .ptr(splits > 1 ? p + accAt : 0).ptr(qLatent).ptr(q).ptr(cache).ptr(step.positions())
                         .ptr(step.sequenceOfToken()).ptr(step.pageTableStart()).ptr(step.pageTable()).ptr(step.tiles())
                         .i32(step.tokens()).i32(s.heads()).i32(s.nope()).i32(s.rope()).i32(s.latent()).i32(layer)
-                        .i32(s.layers()).i32(s.pageSize()).i32(AttentionPlan.headsPerGroup(s.heads())).i32(splitLength)
+                        .i32(pages.layers()).i32(pages.pageSize()).i32(AttentionPlan.headsPerGroup(s.heads())).i32(splitLength)
                         .i32(splits).f32(scale));
         if (splits > 1) {
             modules.launch(KernelName.MLA_ATTEND_COMBINE, AttentionPlan.combine(step.tokens(), s.heads()),
