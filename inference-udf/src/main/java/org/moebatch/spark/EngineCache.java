@@ -50,7 +50,11 @@ public final class EngineCache {
                 backend = new ReferenceBackend();
                 break;
             default:
-                throw new IllegalArgumentException("device \"" + o.device() + "\" is not available (cpu, cpu-reference)");
+                if (o.device().equals("cuda") || o.device().startsWith("cuda:")) {
+                    backend = org.moebatch.engine.cuda.CudaBackend.open(org.moebatch.engine.cuda.CudaBackend.ordinal(o.device()));
+                    break;
+                }
+                throw new IllegalArgumentException("device \"" + o.device() + "\" is not available (cpu, cpu-reference, cuda, cuda:N)");
         }
         try {
             DeepseekV3Model model = DeepseekV3Model.load(Paths.get(o.modelDir()), backend);

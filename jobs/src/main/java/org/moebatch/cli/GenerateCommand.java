@@ -94,7 +94,7 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Rows per committed wave: a killed run loses at most this many (default: ${DEFAULT-VALUE}).")
     long checkpointRows;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cpu-reference (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--threads", defaultValue = "0", description = "Engine CPU threads per executor, 0 for all cores (default: ${DEFAULT-VALUE}).")
