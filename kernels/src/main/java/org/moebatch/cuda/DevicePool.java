@@ -13,17 +13,25 @@ import java.util.Set;
  * Device memory for activations and step tables, which come and go as step sizes change: freed
  * buffers are kept by {@linkplain SizeClasses size class} and handed out again instead of going
  * back to the driver (cuMemAlloc and cuMemFree synchronise the device). When the driver runs out,
- * the cached buffers are freed and the allocation retried once. One thread at a time.
+ * the owner's reclaim hook runs, the cached buffers are freed, and the allocation is retried once.
+ * One thread at a time.
  */
 public final class DevicePool implements AutoCloseable {
     private final CudaContext context;
+    private final Runnable reclaim;
     private final Map<Long, ArrayDeque<DeviceBuffer>> cached = new HashMap<>();
     private final Set<DeviceBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private long liveBytes;
     private long cachedBytes;
 
     public DevicePool(CudaContext context) {
+        this(context, () -> { });
+    }
+
+    /** {@code reclaim} runs when the driver is out of memory, before the one retry: it may release buffers. */
+    public DevicePool(CudaContext context, Runnable reclaim) {
         this.context = context;
+        this.reclaim = reclaim;
     }
 
     /** A buffer of at least {@code bytes}; {@code purpose} names it in an out-of-memory error. */
@@ -36,6 +44,7 @@ public final class DevicePool implements AutoCloseable {
         } else {
             b = DeviceBuffer.allocate(size, purpose);
             if (b == null) {
+                reclaim.run();
                 trim();
                 b = DeviceBuffer.allocate(size, purpose);
             }

@@ -63,6 +63,7 @@ public final class CudaBackend implements Backend {
     private final StepTables stepTables;
     private final RopeTables ropeTables;
     private final RoutingOnDevice routingOnDevice;
+    private final Reclaimer reclaimer = new Reclaimer();
     private final RowKernels rows;
     private final RopeKernel rope;
     private final LinearKernels linear;
@@ -77,7 +78,11 @@ public final class CudaBackend implements Backend {
         this.context = context;
         this.modules = modules;
         this.policy = policy;
-        this.pool = new DevicePool(context);
+        this.pool = new DevicePool(context, () -> {
+            // Out of device memory: collected workspaces and caches may be holding some.
+            System.gc();
+            reclaimer.drain(pool());
+        });
         this.arena = new WeightArena(context);
         this.staging = new HostStaging(context);
         this.uploader = new WeightUploader(arena, staging);
@@ -145,10 +150,15 @@ public final class CudaBackend implements Backend {
         return arena.usedBytes();
     }
 
+    private DevicePool pool() {
+        return pool;
+    }
+
     @Override
     public Tensor tensor(int rowCount, int cols) {
         context.bind();
-        return new DeviceTensor(pool, rowCount, cols);
+        reclaimer.drain(pool);
+        return new DeviceTensor(pool, reclaimer, rowCount, cols);
     }
 
     @Override
@@ -160,6 +170,8 @@ public final class CudaBackend implements Backend {
     @Override
     public KvCache kvCache(int layers, int pageSize, MlaDims dims, int pages) {
         context.bind();
+        reclaimer.drain(pool);
+        pool.trim(); // an earlier engine's pages, cached in the pool, count as free for the plan below
         CacheGeometry geometry = new CacheGeometry(layers, pageSize);
         long pageBytes = geometry.pageBytes(dims.cacheEntry());
         long[] memory = context.memoryInfo();
@@ -167,7 +179,7 @@ public final class CudaBackend implements Backend {
         DeviceBuffer storage = pool.allocate(pageBytes * pages, "KV cache of " + pages + " pages");
         LOG.info("{}: {} MiB of weights, KV cache of {} pages ({} MiB)", device(), arena.usedBytes() >> 20, pages,
                 pageBytes * pages >> 20);
-        return new DeviceKvCache(geometry, dims, pages, storage);
+        return new DeviceKvCache(geometry, dims, pages, storage, reclaimer);
     }
 
     @Override
@@ -422,7 +434,8 @@ public final class CudaBackend implements Backend {
     /** A device tensor holding a copy of {@code host} (tests, tools). */
     public DeviceTensor copyOf(HostTensor host) {
         context.bind();
-        DeviceTensor t = new DeviceTensor(pool, host.rows(), host.cols());
+        reclaimer.drain(pool);
+        DeviceTensor t = new DeviceTensor(pool, reclaimer, host.rows(), host.cols());
         if (t.size() > 0) {
             staging.upload(host.data(), Math.toIntExact(t.size()), t.buffer(), "tensor " + t);
         }

@@ -10,8 +10,9 @@ import org.moebatch.model.MlaDims;
  * MLA cache pages in device memory, laid out as {@link org.moebatch.engine.HostKvCache} lays them
  * out on the heap: page {@code p} is float32 {@code [layer][slot][latent + rope]}. Float32 like the
  * host cache, so the engine's page accounting (4 bytes an entry) holds and cached keys are the same
- * numbers on either backend. All pages are reserved when the engine starts: a device cannot grow an
- * allocation in place, and the kernels address a page by its index.
+ * numbers on either backend. All pages are reserved when the engine starts (a device cannot grow an
+ * allocation in place, and the kernels address a page by its index) and freed when the cache is
+ * collected.
  */
 public final class DeviceKvCache implements KvCache {
     private final CacheGeometry geometry;
@@ -19,11 +20,13 @@ public final class DeviceKvCache implements KvCache {
     private final int pageCount;
     private final DeviceBuffer pages;
 
-    DeviceKvCache(CacheGeometry geometry, MlaDims dims, int pageCount, DeviceBuffer pages) {
+    /** The pages go back to the backend's pool once this cache (its engine) is collected. */
+    DeviceKvCache(CacheGeometry geometry, MlaDims dims, int pageCount, DeviceBuffer pages, Reclaimer reclaimer) {
         this.geometry = geometry;
         this.shape = shapeOf(dims);
         this.pageCount = pageCount;
         this.pages = pages;
+        reclaimer.track(this, pages);
     }
 
     static MlaShape shapeOf(MlaDims d) {

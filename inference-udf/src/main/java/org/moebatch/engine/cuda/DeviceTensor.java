@@ -14,9 +14,9 @@ public final class DeviceTensor implements Tensor {
     private final int cols;
     private int rows;
     private long capacityRows;
-    private DeviceBuffer buffer;
+    private final Reclaimer.Holder storage; // goes back to the pool when this tensor is collected
 
-    DeviceTensor(DevicePool pool, int rows, int cols) {
+    DeviceTensor(DevicePool pool, Reclaimer reclaimer, int rows, int cols) {
         if (rows < 0 || cols <= 0) {
             throw new IllegalArgumentException("bad shape [" + rows + ", " + cols + "]");
         }
@@ -24,7 +24,8 @@ public final class DeviceTensor implements Tensor {
         this.cols = cols;
         this.rows = rows;
         this.capacityRows = Math.max(1, rows);
-        this.buffer = pool.allocate(4L * capacityRows * cols, "activations [" + capacityRows + ", " + cols + "]");
+        this.storage = reclaimer.track(this,
+                pool.allocate(4L * capacityRows * cols, "activations [" + capacityRows + ", " + cols + "]"));
     }
 
     @Override
@@ -45,8 +46,8 @@ public final class DeviceTensor implements Tensor {
         if (newRows > capacityRows) {
             long grown = Math.max(newRows, capacityRows + (capacityRows >> 1));
             DeviceBuffer next = pool.allocate(4L * grown * cols, "activations [" + grown + ", " + cols + "]");
-            pool.release(buffer);
-            buffer = next;
+            pool.release(storage.buffer);
+            storage.buffer = next;
             capacityRows = grown;
         }
         rows = newRows;
@@ -54,7 +55,7 @@ public final class DeviceTensor implements Tensor {
 
     /** The storage; row {@code r} starts at byte {@code 4 * r * cols}. */
     public DeviceBuffer buffer() {
-        return buffer;
+        return storage.buffer;
     }
 
     /** Values in use, {@code rows * cols}. */
