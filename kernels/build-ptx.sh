@@ -32,12 +32,34 @@ if [[ -n $nvcc && ! -x $nvcc ]]; then
   nvcc=""  # NVCC=/nonexistent builds as a machine without the toolkit would
 fi
 if [[ -z $nvcc ]]; then
+  # PTX that an earlier build here made with nvcc stays, as long as no source changed since: a
+  # prepared tree carried to a GPU machine without a toolkit keeps its kernels.
+  if grep -q '^status=built' "$manifest" 2>/dev/null; then
+    fresh=1
+    for cu in "$src"/*.cu; do
+      ptx="$out/$(basename "$cu" .cu).ptx"
+      if [[ ! -f $ptx || $cu -nt $ptx || -n $(find "$src" -name '*.cuh' -newer "$ptx") ]]; then
+        fresh=0
+      fi
+    done
+    if ((fresh)); then
+      echo "build-ptx: nvcc not found; keeping the PTX built earlier ($(grep '^nvcc=' "$manifest"))" >&2
+      exit 0
+    fi
+  fi
   echo "build-ptx: nvcc not found (PATH, /usr/local/cuda/bin): CUDA kernels not built" >&2
   rm -f "$out"/*.ptx
   printf 'status=skipped\nreason=nvcc was not found on the PATH or in /usr/local/cuda/bin when the kernels module was built\n' >"$manifest"
   exit 0
 fi
-ptxas="$(dirname "$nvcc")/ptxas"
+ptxas="$(dirname "$(readlink -f "$nvcc")")/ptxas"
+if [[ ! -x $ptxas ]]; then
+  ptxas="$(command -v ptxas || true)"
+fi
+if [[ -z $ptxas ]]; then
+  echo "build-ptx: nvcc at $nvcc but no ptxas beside it or on the PATH" >&2
+  exit 1
+fi
 version=$("$nvcc" --version | sed -n 's/.*release \([0-9.]*\),.*/\1/p')
 
 modules=()
