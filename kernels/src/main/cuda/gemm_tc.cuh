@@ -221,13 +221,23 @@ __device__ __forceinline__ void main_loop(const void* a, int lda, const int* row
     }
 }
 
-// Where accumulator pair `half` (0: c0 c1, 1: c2 c3) of piece (mi, ni) of this thread sits in the
-// block tile: the row, and the first of the two adjacent columns.
-__device__ __forceinline__ void pair_position(int mi, int ni, int half, int& row, int& col) {
+// Calls f(row, col, first, last) for each pair of adjacent accumulator columns this thread holds:
+// row and col are tile-relative (col is even), first and last point at the pair's two values in the
+// first and the last of the NB matrices (the same one when NB is 1; gate and up for the SwiGLU).
+template <int NB, typename F>
+__device__ __forceinline__ void for_each_pair(const Accumulators<NB>& acc, F f) {
     int lane = threadIdx.x & 31;
     int warp = threadIdx.x >> 5;
-    row = (warp >> 1) * 32 + mi * 16 + (lane >> 2) + half * 8;
-    col = (warp & 1) * 32 + ni * 8 + 2 * (lane & 3);
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++)
+#pragma unroll
+        for (int ni = 0; ni < 4; ni++)
+#pragma unroll
+            for (int half = 0; half < 2; half++) {
+                int row = (warp >> 1) * 32 + mi * 16 + (lane >> 2) + half * 8;
+                int col = (warp & 1) * 32 + ni * 8 + 2 * (lane & 3);
+                f(row, col, &acc.c[0][mi][ni][2 * half], &acc.c[NB - 1][mi][ni][2 * half]);
+            }
 }
 
 }  // namespace tc

@@ -92,20 +92,12 @@ extern "C" __global__ void __launch_bounds__(tc::THREADS)
     tc::Accumulators<1> acc;
     const bf16* weights[1] = {w};
     tc::main_loop<1, true>(x, ldx, rows, weights, n0, N, K, stages, acc);
-#pragma unroll
-    for (int mi = 0; mi < 2; mi++)
-#pragma unroll
-        for (int ni = 0; ni < 4; ni++)
-#pragma unroll
-            for (int half = 0; half < 2; half++) {
-                int row, col;
-                tc::pair_position(mi, ni, half, row, col);
-                int m = m0 + row;
-                int n = n0 + col;
-                if (m < M) {
-                    const float* c = &acc.c[0][mi][ni][2 * half];
-                    if (n < N) out[(size_t)m * ldo + n] = c[0] + (bias == nullptr ? 0.f : bias[n]);
-                    if (n + 1 < N) out[(size_t)m * ldo + n + 1] = c[1] + (bias == nullptr ? 0.f : bias[n + 1]);
-                }
-            }
+    tc::for_each_pair(acc, [&](int row, int col, const float* c, const float*) {
+        int m = m0 + row;
+        int n = n0 + col;
+        if (m < M) {
+            if (n < N) out[(size_t)m * ldo + n] = c[0] + (bias == nullptr ? 0.f : bias[n]);
+            if (n + 1 < N) out[(size_t)m * ldo + n + 1] = c[1] + (bias == nullptr ? 0.f : bias[n + 1]);
+        }
+    });
 }

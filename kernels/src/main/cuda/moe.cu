@@ -237,6 +237,20 @@ __device__ void down_gemv(float* __restrict__ y, const float* __restrict__ act, 
     }
 FOR_EACH_WEIGHT_TYPE(MOE_GEMV)
 
+// The row tables of a tensor-core tile: the slot of each of its 64 rows (-1 for padding) and, for
+// the gate/up product, the token whose activations feed the row (slot / per_token). Ends with a barrier.
+__device__ __forceinline__ void tile_rows(const int* sorted, int tile, int slots, int per_token, int* slot_rows,
+                                          int* token_rows) {
+    for (int r = threadIdx.x; r < tc::BM; r += blockDim.x) {
+        int s = sorted[tile * tc::BM + r];
+        slot_rows[r] = s < slots ? s : -1;
+        if (token_rows != nullptr) {
+            token_rows[r] = s < slots ? s / per_token : -1;
+        }
+    }
+    __syncthreads();
+}
+
 // Tensor-core gate/up with SwiGLU fused: act[slot, n] = bf16(silu(g) * u) for the tile's 64 slots
 // and 64 columns. Grid: (ceil(I / 64), tiles).
 extern "C" __global__ void __launch_bounds__(tc::THREADS)
@@ -251,34 +265,20 @@ extern "C" __global__ void __launch_bounds__(tc::THREADS)
     if (tile >= tile_count[0]) {
         return;
     }
-    for (int r = threadIdx.x; r < tc::BM; r += blockDim.x) {
-        int s = sorted[tile * tc::BM + r];
-        slot_rows[r] = s < slots ? s : -1;
-        token_rows[r] = s < slots ? s / k : -1;
-    }
-    __syncthreads();
+    tile_rows(sorted, tile, slots, k, slot_rows, token_rows);
     int e = tile_expert[tile];
     int n0 = blockIdx.x * tc::BN;
     const bf16* matrices[2] = {reinterpret_cast<const bf16*>(gate[e]), reinterpret_cast<const bf16*>(up[e])};
     tc::Accumulators<2> acc;
     tc::main_loop<2, true>(x, hidden, token_rows, matrices, n0, width, hidden, stages, acc);
-#pragma unroll
-    for (int mi = 0; mi < 2; mi++)
-#pragma unroll
-        for (int ni = 0; ni < 4; ni++)
-#pragma unroll
-            for (int half = 0; half < 2; half++) {
-                int row, col;
-                tc::pair_position(mi, ni, half, row, col);
-                int s = slot_rows[row];
-                int n = n0 + col;
-                if (s >= 0 && n < width) {  // width % 8 == 0, so n + 1 < width too
-                    const float* g = &acc.c[0][mi][ni][2 * half];
-                    const float* u = &acc.c[1][mi][ni][2 * half];
-                    *reinterpret_cast<unsigned*>(act + (size_t)s * width + n) =
-                        tc::pack_bf16(silu_mul(g[0], u[0]), silu_mul(g[1], u[1]));
-                }
-            }
+    tc::for_each_pair(acc, [&](int row, int col, const float* g, const float* u) {
+        int s = slot_rows[row];
+        int n = n0 + col;
+        if (s >= 0 && n < width) {  // width % 8 == 0, so n + 1 < width too
+            *reinterpret_cast<unsigned*>(act + (size_t)s * width + n) =
+                tc::pack_bf16(silu_mul(g[0], u[0]), silu_mul(g[1], u[1]));
+        }
+    });
 }
 
 // Tensor-core down projection: y[slot, n] = act[slot] . Wd[e, n], float32 out.
@@ -293,31 +293,19 @@ extern "C" __global__ void __launch_bounds__(tc::THREADS)
     if (tile >= tile_count[0]) {
         return;
     }
-    for (int r = threadIdx.x; r < tc::BM; r += blockDim.x) {
-        int s = sorted[tile * tc::BM + r];
-        slot_rows[r] = s < slots ? s : -1;
-    }
-    __syncthreads();
+    tile_rows(sorted, tile, slots, 0, slot_rows, nullptr);
     int e = tile_expert[tile];
     int n0 = blockIdx.x * tc::BN;
     const bf16* matrices[1] = {reinterpret_cast<const bf16*>(down[e])};
     tc::Accumulators<1> acc;
     tc::main_loop<1, false>(act, width, slot_rows, matrices, n0, hidden, width, stages, acc);
-#pragma unroll
-    for (int mi = 0; mi < 2; mi++)
-#pragma unroll
-        for (int ni = 0; ni < 4; ni++)
-#pragma unroll
-            for (int half = 0; half < 2; half++) {
-                int row, col;
-                tc::pair_position(mi, ni, half, row, col);
-                int s = slot_rows[row];
-                int n = n0 + col;
-                if (s >= 0 && n < hidden) {  // hidden % 8 == 0
-                    const float* c = &acc.c[0][mi][ni][2 * half];
-                    *reinterpret_cast<float2*>(y + (size_t)s * hidden + n) = make_float2(c[0], c[1]);
-                }
-            }
+    tc::for_each_pair(acc, [&](int row, int col, const float* c, const float*) {
+        int s = slot_rows[row];
+        int n = n0 + col;
+        if (s >= 0 && n < hidden) {  // hidden % 8 == 0
+            *reinterpret_cast<float2*>(y + (size_t)s * hidden + n) = make_float2(c[0], c[1]);
+        }
+    });
 }
 
 // out[t, c] = sum_j weights[t * k + j] * y[t * k + j, c], in slot order, as the reference sums.

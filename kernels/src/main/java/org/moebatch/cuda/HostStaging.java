@@ -81,37 +81,23 @@ public final class HostStaging implements AutoCloseable {
 
     /** Copies {@code count} ints to {@code destination} (asynchronously, in stream order). */
     public void upload(int[] values, int count, DeviceBuffer destination, String what) {
-        long bytes = 4L * count;
-        checkRoom(bytes, destination, what);
-        Slot s = slots[next];
-        next = (next + 1) % SLOTS;
-        s.take(bytes).asIntBuffer().put(values, 0, count);
-        send(s, bytes, destination, what);
+        upload(4L * count, b -> b.asIntBuffer().put(values, 0, count), destination, what);
     }
 
     /** Copies {@code count} floats to {@code destination}. */
     public void upload(float[] values, int count, DeviceBuffer destination, String what) {
-        long bytes = 4L * count;
-        checkRoom(bytes, destination, what);
-        Slot s = slots[next];
-        next = (next + 1) % SLOTS;
-        s.take(bytes).asFloatBuffer().put(values, 0, count);
-        send(s, bytes, destination, what);
+        upload(4L * count, b -> b.asFloatBuffer().put(values, 0, count), destination, what);
     }
 
     /** Copies {@code count} longs (device addresses) to {@code destination}. */
     public void upload(long[] values, int count, DeviceBuffer destination, String what) {
-        long bytes = 8L * count;
-        checkRoom(bytes, destination, what);
-        Slot s = slots[next];
-        next = (next + 1) % SLOTS;
-        s.take(bytes).asLongBuffer().put(values, 0, count);
-        send(s, bytes, destination, what);
+        upload(8L * count, b -> b.asLongBuffer().put(values, 0, count), destination, what);
     }
 
     /**
-     * Copies the bytes that {@code fill} writes (up to {@code bytes}) to {@code destination}: for
-     * weights, read straight from the mapped checkpoint into pinned memory.
+     * Copies the {@code bytes} that {@code fill} writes into the staging buffer to {@code destination}:
+     * for weights, read straight from the mapped checkpoint into pinned memory. A typed view the fill
+     * writes through leaves the buffer's position alone; only a fill that moves it is held to it.
      */
     public void upload(long bytes, java.util.function.Consumer<ByteBuffer> fill, DeviceBuffer destination, String what) {
         checkRoom(bytes, destination, what);
@@ -120,7 +106,7 @@ public final class HostStaging implements AutoCloseable {
         ByteBuffer b = s.take(bytes);
         b.limit((int) bytes);
         fill.accept(b);
-        if (b.position() != bytes) {
+        if (b.position() != 0 && b.position() != bytes) {
             throw new IllegalStateException(what + ": " + b.position() + " bytes staged, " + bytes + " expected");
         }
         send(s, bytes, destination, what);
