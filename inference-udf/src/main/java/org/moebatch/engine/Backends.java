@@ -2,11 +2,13 @@ package org.moebatch.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.moebatch.engine.cuda.CudaBackend;
 
 /**
- * Backends from a device spec, the {@code --device} option: {@code cpu}, {@code cpu-reference}, or
- * a comma-separated list of them (e.g. {@code cpu,cpu}), which spreads the routed experts over one
- * backend per entry ({@link ExpertParallelBackend}); CPU threads are shared out among CPU entries.
+ * Backends from a device spec, the {@code --device} option: {@code cpu}, {@code cpu-reference},
+ * {@code cuda} (device 0) or {@code cuda:N}, or a comma-separated list of them (e.g. {@code cpu,cpu}
+ * or {@code cuda:0,cuda:1}), which spreads the routed experts over one backend per entry
+ * ({@link ExpertParallelBackend}); CPU threads are shared out among CPU entries.
  */
 public final class Backends {
     private Backends() {}
@@ -40,8 +42,12 @@ public final class Backends {
             case "cpu-reference":
                 return new ReferenceBackend();
             default:
-                throw new IllegalArgumentException("--device " + spec + ": \"" + device
-                        + "\" is not available (cpu, cpu-reference, or a comma-separated list of them for expert parallelism)");
+                if (device.equals("cuda") || device.startsWith("cuda:")) {
+                    // "no CUDA device: ..." or "kernels not built: ..." where it cannot open, in one line
+                    return CudaBackend.open(CudaBackend.ordinal(device));
+                }
+                throw new IllegalArgumentException("--device " + spec + ": \"" + device + "\" is not available (cpu, "
+                        + "cpu-reference, cuda, cuda:N, or a comma-separated list of them for expert parallelism)");
         }
     }
 }

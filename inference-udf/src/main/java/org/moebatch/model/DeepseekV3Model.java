@@ -181,9 +181,9 @@ public final class DeepseekV3Model {
         private Mlp expert(int e, String p) {
             int width = spec.moeIntermediate();
             return new Mlp(
-                    new Linear(be.expertWeight(e, matrix(p + "gate_proj.weight", width, spec.hidden())), null),
-                    new Linear(be.expertWeight(e, matrix(p + "up_proj.weight", width, spec.hidden())), null),
-                    new Linear(be.expertWeight(e, matrix(p + "down_proj.weight", spec.hidden(), width)), null));
+                    new Linear(be.expertWeight(e, weights.linear(p + "gate_proj", width, spec.hidden())), null),
+                    new Linear(be.expertWeight(e, weights.linear(p + "up_proj", width, spec.hidden())), null),
+                    new Linear(be.expertWeight(e, weights.linear(p + "down_proj", spec.hidden(), width)), null));
         }
 
         private Mlp mlp(String p, int width) {

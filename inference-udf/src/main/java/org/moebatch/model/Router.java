@@ -49,6 +49,36 @@ public final class Router {
         return expertsPerToken;
     }
 
+    /** {@code e_score_correction_bias}, added to the scores for choosing only; null when the model has none. */
+    public float[] correctionBias() {
+        return correctionBias;
+    }
+
+    /** {@code n_group}: experts are chosen from the best {@link #groupsKept()} of this many groups. */
+    public int groups() {
+        return groups;
+    }
+
+    /** {@code topk_group}. */
+    public int groupsKept() {
+        return groupsKept;
+    }
+
+    /** Sigmoid scores ({@code scoring_func: sigmoid}); softmax otherwise. */
+    public boolean sigmoid() {
+        return sigmoid;
+    }
+
+    /** {@code norm_topk_prob}. */
+    public boolean normalize() {
+        return normalize;
+    }
+
+    /** {@code routed_scaling_factor}. */
+    public float scalingFactor() {
+        return scalingFactor;
+    }
+
     /**
      * Routes one token: reads {@code experts} logits at {@code logits[at]}, writes the chosen experts
      * and their weights at {@code chosen[outAt]} and {@code weights[outAt]}, best first.

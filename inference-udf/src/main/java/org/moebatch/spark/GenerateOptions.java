@@ -8,7 +8,7 @@ import java.util.List;
  * how the engine batches, and the job-wide defaults a row's own columns override.
  *
  * @param modelDir      checkpoint directory, readable from every executor
- * @param device        "cpu" (or "cpu-reference"); GPU devices come with the CUDA backend
+ * @param device        "cpu", "cpu-reference", "cuda" or "cuda:N"
  * @param threads       CPU threads of the engine; 0 for one per core
  * @param kvCacheMb     KV cache budget of the engine in MiB
  * @param maxRunning    rows in flight in the engine at once

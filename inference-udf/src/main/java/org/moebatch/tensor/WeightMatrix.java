@@ -305,6 +305,29 @@ public final class WeightMatrix implements Weight {
         }
     }
 
+    /**
+     * Copies the stored bytes of rows {@code [row, row + count)}, little-endian as in the file, into
+     * {@code destination} at its position (which advances): how a GPU backend uploads a weight
+     * without widening or copying it through the Java heap.
+     */
+    public void copyStoredRows(int row, int count, ByteBuffer destination) {
+        if (row < 0 || count < 0 || row + count > rows) {
+            throw new IndexOutOfBoundsException(name + ": rows [" + row + ", " + (row + count) + ") of " + rows);
+        }
+        long rowBytes = (long) cols * dtype.bytes();
+        int done = 0;
+        while (done < count) {
+            int absolute = firstRow + row + done;
+            int chunk = absolute / rowsPerChunk;
+            int inChunk = absolute % rowsPerChunk;
+            int n = Math.min(count - done, rowsPerChunk - inChunk);
+            ByteBuffer source = chunks[chunk].duplicate();
+            source.limit((int) ((inChunk + n) * rowBytes)).position((int) (inChunk * rowBytes));
+            destination.put(source);
+            done += n;
+        }
+    }
+
     @Override
     public String toString() {
         String stored = quantization == null ? dtype.toString()

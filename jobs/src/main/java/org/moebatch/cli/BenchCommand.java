@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 for one per core (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cpu-reference (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--repeat", defaultValue = "1", description = "Runs per batch size; the best is reported (default: ${DEFAULT-VALUE}).")

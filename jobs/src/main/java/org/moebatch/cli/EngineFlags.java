@@ -10,7 +10,9 @@ final class EngineFlags {
             description = "Hugging Face checkpoint directory (default: the tiny random-weight model in data-samples/; its text is noise).")
     Path model;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cpu-reference (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu",
+            description = "cpu, cpu-reference, cuda, cuda:N, auto (the task's GPU under Spark), or a comma list "
+                    + "that spreads the experts over several (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--threads", defaultValue = "0", description = "Engine CPU threads per executor, 0 for all cores (default: ${DEFAULT-VALUE}).")

@@ -39,7 +39,7 @@ final class LogitsCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu (Vector API) or cpu-reference (plain loops, slow) (default: ${DEFAULT-VALUE}).")
+            description = "cpu (Vector API), cpu-reference (plain loops, slow), cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",

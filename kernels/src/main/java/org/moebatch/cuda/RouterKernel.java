@@ -1,0 +1,28 @@
+package org.moebatch.cuda;
+
+/** Launcher of router.cu: DeepSeek-V3's gate, fused, one warp per token. */
+public final class RouterKernel {
+    static final int WARPS = 4;
+
+    private final KernelModules modules;
+
+    public RouterKernel(KernelModules modules) {
+        this.modules = modules;
+    }
+
+    /** Four tokens per block; each warp keeps its token's scores, choices and group state in shared memory. */
+    public static Launch geometry(int tokens, int experts, int groups) {
+        return new Launch(Launch.ceilDiv(tokens, WARPS), 1, 1, WARPS * 32, 4 * WARPS * (2 * experts + 2 * groups));
+    }
+
+    /**
+     * Routes {@code logits [tokens, experts]}: writes {@code chosen, weights [tokens, k]}.
+     * {@code bias} (e_score_correction_bias) may be null.
+     */
+    public void route(DeviceBuffer logits, DeviceBuffer bias, int tokens, int experts, int k, int groups, int groupsKept,
+            boolean sigmoid, boolean normalize, float scalingFactor, DeviceBuffer chosen, DeviceBuffer weights) {
+        modules.launch(KernelName.ROUTE, geometry(tokens, experts, groups), new KernelArgs().ptr(logits).ptr(bias)
+                .i32(tokens).i32(experts).i32(k).i32(groups).i32(groupsKept).flag(sigmoid).flag(normalize)
+                .f32(scalingFactor).ptr(chosen).ptr(weights));
+    }
+}
