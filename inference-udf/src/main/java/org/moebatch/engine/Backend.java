@@ -1,5 +1,6 @@
 package org.moebatch.engine;
 
+import java.util.OptionalLong;
 import org.moebatch.model.Linear;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
@@ -33,6 +34,14 @@ public interface Backend extends AutoCloseable {
      */
     default Weight expertWeight(int expert, WeightMatrix matrix) {
         return weight(matrix);
+    }
+
+    /**
+     * Memory free now on this backend's device, for the weights and cache still to come; empty for a
+     * backend that computes from host memory (the CPU), whose weights stay in the page cache.
+     */
+    default OptionalLong deviceFreeBytes() {
+        return OptionalLong.empty();
     }
 
     /** Cache storage of {@code pages} pages of {@code pageSize} positions for every layer. */

@@ -78,6 +78,11 @@ public final class ExpertParallelBackend implements Backend {
         return d.toString();
     }
 
+    /** The backends the experts are spread over; shard 0 also holds everything that is not an expert. */
+    public List<Backend> shards() {
+        return List.of(shards);
+    }
+
     @Override
     public Weight expertWeight(int expert, WeightMatrix matrix) {
         return shards[owner(expert)].weight(matrix);

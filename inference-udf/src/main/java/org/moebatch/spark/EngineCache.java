@@ -1,7 +1,10 @@
 package org.moebatch.spark;
 
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.moebatch.chat.ChatRunner;
 import org.moebatch.chat.ChatTemplate;
@@ -9,11 +12,12 @@ import org.moebatch.engine.Backend;
 import org.moebatch.engine.Backends;
 import org.moebatch.engine.Engine;
 import org.moebatch.engine.EngineConfig;
+import org.moebatch.engine.ExpertParallelBackend;
 import org.moebatch.engine.HostMemory;
 import org.moebatch.engine.MemoryPlan;
 import org.moebatch.model.Checkpoint;
-import org.moebatch.model.ModelSpec;
 import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.ModelSpec;
 import org.moebatch.tokenizer.Tokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +57,7 @@ public final class EngineCache {
                     .withKvCacheBytes(o.kvCacheMb() << 20)
                     .withMaxRunning(o.maxRunning())
                     .withMaxStepTokens(o.maxStepTokens());
-            checkFit(o, config);
+            checkFit(o, config, backend);
             DeepseekV3Model model = DeepseekV3Model.load(Paths.get(o.modelDir()), backend);
             Engine engine = new Engine(model, backend, config);
             ChatRunner runner = new ChatRunner(engine, Tokenizer.load(model.dir()), ChatTemplate.load(model.dir()));
@@ -66,21 +70,28 @@ public final class EngineCache {
     }
 
     /**
-     * The memory plan against the host's available memory. On the CPU the weights are mapped from the
-     * page cache, so a shortfall slows the engine (pages re-read from disk) rather than failing it: a
-     * warning, not an error.
+     * The memory plan against what each device has. A GPU short of memory fails here, before any
+     * weight is uploaded, saying by how much. On the CPU the weights are mapped from the page cache,
+     * so a shortfall of host memory slows the engine (pages re-read from disk) rather than failing
+     * it: a warning, not an error.
      */
-    private static void checkFit(GenerateOptions o, EngineConfig config) {
-        int devices = o.device().split(",").length;
-        MemoryPlan plan = MemoryPlan.of(Checkpoint.open(Paths.get(o.modelDir())), ModelSpec.read(Paths.get(o.modelDir())), config, devices);
-        long available = HostMemory.availableBytes();
-        long need = 0;
-        for (int d = 0; d < devices; d++) {
-            need += plan.bytesOn(d);
+    private static void checkFit(GenerateOptions o, EngineConfig config, Backend backend) {
+        List<Backend> devices = backend instanceof ExpertParallelBackend ep ? ep.shards() : List.of(backend);
+        Path dir = Paths.get(o.modelDir());
+        MemoryPlan plan = MemoryPlan.of(Checkpoint.open(dir), ModelSpec.read(dir), config, devices.size());
+        long hostNeed = 0;
+        for (int d = 0; d < devices.size(); d++) {
+            OptionalLong free = devices.get(d).deviceFreeBytes();
+            if (free.isPresent()) {
+                plan.check(devices.get(d).device(), d, free.getAsLong());
+            } else {
+                hostNeed += plan.bytesOn(d);
+            }
         }
-        if (available > 0 && need > available) {
+        long available = HostMemory.availableBytes();
+        if (available > 0 && hostNeed > available) {
             LOG.warn("{} needs {} MiB (weights, KV cache, activations) but the host has {} MiB available: "
-                    + "expect weights to be re-read from disk", o.modelDir(), need >> 20, available >> 20);
+                    + "expect weights to be re-read from disk", o.modelDir(), hostNeed >> 20, available >> 20);
         }
     }
 

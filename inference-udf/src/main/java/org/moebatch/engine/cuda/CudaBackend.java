@@ -1,6 +1,7 @@
 package org.moebatch.engine.cuda;
 
 import java.nio.FloatBuffer;
+import java.util.OptionalLong;
 import org.moebatch.cuda.AttentionTables;
 import org.moebatch.cuda.CacheGeometry;
 import org.moebatch.cuda.CudaContext;
@@ -429,6 +430,12 @@ public final class CudaBackend implements Backend {
         }
         FloatBuffer values = staging.download(d.buffer(), 0, 4L * n, "tensor " + d).asFloatBuffer();
         values.get(destination, 0, n);
+    }
+
+    @Override
+    public OptionalLong deviceFreeBytes() {
+        context.bind();
+        return OptionalLong.of(context.memoryInfo()[0]);
     }
 
     @Override
