@@ -66,24 +66,15 @@ final class DatagenCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Mixin
-    EngineFlags engine = new EngineFlags();
-
-    @Mixin
-    ToolFlags toolFlags = new ToolFlags();
-
-    @Mixin
-    SparkFlags sparkFlags = new SparkFlags();
-
-    @Mixin
-    ReportOptions report = new ReportOptions();
+    JobFlags job = new JobFlags();
 
     @Override
     public Integer call() throws IOException {
-        GenerateOptions options = engine.options().withSampling(maxTokens, temperature, topP, 0, seed)
-                .withPrompting(system, List.of()).withTools(toolFlags.toolOptions());
+        GenerateOptions options = job.engine.options().withSampling(maxTokens, temperature, topP, 0, seed)
+                .withPrompting(system, List.of()).withTools(job.tools.toolOptions());
         DatagenConfig config = new DatagenConfig(seeds, output, n, template, examples, minChars, maxChars, dedupThreshold,
-                keepTruncated, sparkFlags.partitions, overwrite, options, report.costs());
-        SparkSession spark = sparkFlags.session("moe-batch datagen");
+                keepTruncated, job.spark.partitions, overwrite, options, job.report.costs());
+        SparkSession spark = job.spark.session("moe-batch datagen");
         try {
             DatagenJob.Result result = new DatagenJob(spark, config).run();
             System.out.println(result.describe());

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code moe-batch eval}: generate over an eval set, score every row, print the metrics with their intervals. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Run an eval set through the model, score each row (exact match, contains, regex, multiple choice, "
-                + "JSON schema, tool calls) and print each metric's mean with a 95% interval, overall and per category.")
+                + "JSON schema, tool calls) and print each metric's mean with a 95%% interval, overall and per category.")
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "EVALSET",
             description = "Eval set: rows of id, prompt or messages, reference and/or expected_tool_call, optional choices, "
@@ -39,41 +39,25 @@ final class EvalCommand implements Callable<Integer> {
             description = "auto, parquet, jsonl, csv or arrow (default: ${DEFAULT-VALUE}, from the file names).")
     String inputFormat;
 
-    @Option(names = "--resume", description = "Finish the generations of an interrupted run in --output, then score all rows.")
-    boolean resume;
-
-    @Option(names = "--overwrite", description = "Replace --output if it holds a run.")
-    boolean overwrite;
-
-    @Option(names = "--checkpoint-rows", defaultValue = "10000",
-            description = "Rows per committed wave of generation (default: ${DEFAULT-VALUE}).")
-    long checkpointRows;
+    @Mixin
+    ResumeFlags runFlags = new ResumeFlags();
 
     @Mixin
     SamplingFlags sampling = new SamplingFlags();
 
     @Mixin
-    EngineFlags engine = new EngineFlags();
-
-    @Mixin
-    ToolFlags toolFlags = new ToolFlags();
-
-    @Mixin
-    SparkFlags sparkFlags = new SparkFlags();
-
-    @Mixin
-    ReportOptions report = new ReportOptions();
+    JobFlags job = new JobFlags();
 
     @Override
     public Integer call() throws IOException {
         List<Metric> chosen = Metric.parseAll(metrics);
-        GenerateOptions options = sampling.options(engine, toolFlags.toolOptions());
+        GenerateOptions options = sampling.options(job.engine, job.tools.toolOptions());
         EvalJobConfig config = new EvalJobConfig(input, output,
-                inputFormat.equals("auto") ? null : InputFormat.parse(inputFormat), chosen, sparkFlags.partitions, resume,
-                overwrite, checkpointRows, options);
-        SparkSession spark = sparkFlags.session("moe-batch eval");
+                inputFormat.equals("auto") ? null : InputFormat.parse(inputFormat), chosen, job.spark.partitions,
+                runFlags.resume, runFlags.overwrite, runFlags.checkpointRows, options);
+        SparkSession spark = job.spark.session("moe-batch eval");
         try {
-            ObjectNode summary = new EvalJob(spark, config).withCosts(report.costs()).run();
+            ObjectNode summary = new EvalJob(spark, config).withCosts(job.report.costs()).run();
             System.out.printf("eval: %d rows (%d generation errors, %d with problems) -> %s%n", summary.path("rows").asLong(),
                     summary.path("generation_errors").asLong(), summary.path("rows_with_problems").asLong(), output);
             System.out.print(EvalSummary.table(summary));

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code moe-batch eval-compare RUN_A RUN_B}: paired per-row differences of two eval runs with a significance test. */
 @Command(name = "eval-compare", mixinStandardHelpOptions = true,
         description = "Compare two eval runs over the same set, row by row (joined by id): per metric the means, the mean "
-                + "difference B - A with its 95% interval, and McNemar's exact test (0/1 metrics) or a paired t-test.")
+                + "difference B - A with its 95%% interval, and McNemar's exact test (0/1 metrics) or a paired t-test.")
 final class EvalCompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_A", description = "Output directory of the first eval run.")
     String runA;

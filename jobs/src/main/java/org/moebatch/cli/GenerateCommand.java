@@ -32,40 +32,24 @@ final class GenerateCommand implements Callable<Integer> {
             description = "parquet or openai-batch (default: ${DEFAULT-VALUE}).")
     String outputFormat;
 
-    @Option(names = "--resume", description = "Skip ids already in --output and append the rest.")
-    boolean resume;
-
-    @Option(names = "--overwrite", description = "Replace --output if it holds results.")
-    boolean overwrite;
-
-    @Option(names = "--checkpoint-rows", defaultValue = "10000",
-            description = "Rows per committed wave: a killed run loses at most this many (default: ${DEFAULT-VALUE}).")
-    long checkpointRows;
+    @Mixin
+    ResumeFlags runFlags = new ResumeFlags();
 
     @Mixin
     SamplingFlags sampling = new SamplingFlags();
 
     @Mixin
-    EngineFlags engine = new EngineFlags();
-
-    @Mixin
-    ToolFlags toolFlags = new ToolFlags();
-
-    @Mixin
-    SparkFlags sparkFlags = new SparkFlags();
-
-    @Mixin
-    ReportOptions report = new ReportOptions();
+    JobFlags job = new JobFlags();
 
     @Override
     public Integer call() throws IOException {
-        GenerateOptions options = sampling.options(engine, toolFlags.toolOptions());
+        GenerateOptions options = sampling.options(job.engine, job.tools.toolOptions());
         GenerateJobConfig config = new GenerateJobConfig(input, output,
                 inputFormat.equals("auto") ? null : InputFormat.parse(inputFormat), OutputFormat.parse(outputFormat),
-                sparkFlags.partitions, resume, overwrite, checkpointRows, options);
-        SparkSession spark = sparkFlags.session("moe-batch generate");
+                job.spark.partitions, runFlags.resume, runFlags.overwrite, runFlags.checkpointRows, options);
+        SparkSession spark = job.spark.session("moe-batch generate");
         try {
-            JobSummary summary = new GenerateJob(spark, config).reportAs("generate", report.costs()).run();
+            JobSummary summary = new GenerateJob(spark, config).reportAs("generate", job.report.costs()).run();
             System.out.println(summary.describe());
             System.out.println("see the rows with: bin/moe-batch show " + output + " --limit 5");
             System.out.println("report: " + output + "/_report/report.html");

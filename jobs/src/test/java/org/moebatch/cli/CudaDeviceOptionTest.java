@@ -33,7 +33,7 @@ class CudaDeviceOptionTest {
         assertEquals(1, run.exitCode());
         assertTrue(run.stderr().contains("device \"cuda:first\" is not cuda or cuda:N"), run.stderr());
         CliRunner.Outcome other = CliRunner.run("logits", "--device", "tpu");
-        assertTrue(other.stderr().contains("--device tpu is not available (choose cpu, cpu-reference, cuda or cuda:N)"),
+        assertTrue(other.stderr().contains("--device tpu: \"tpu\" is not available (cpu, cpu-reference, cuda, cuda:N"),
                 other.stderr());
     }
 
