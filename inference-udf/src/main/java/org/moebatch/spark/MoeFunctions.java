@@ -45,16 +45,18 @@ public final class MoeFunctions {
     /**
      * {@code moe_complete(prompt)}: the completion text alone. Where the RAPIDS Accelerator is on the
      * classpath it is the columnar {@link RapidsCompleteUdf}, which the plugin calls with the whole
-     * prompt column of a GPU batch; elsewhere the row-wise {@link CompleteUdf}. (A class that
-     * implements RapidsUDF cannot even load without the plugin's jar.)
+     * prompt column of a GPU batch; elsewhere the row-wise {@link CompleteUdf}. A class that
+     * implements RapidsUDF cannot even load without the plugin's jar, so it is reached only through
+     * {@link RapidsCompleteUdf#create}, whose signature names CompleteUdf alone: were this method to
+     * construct it, the JVM would load it to verify this class, and fail without the plugin.
      */
     static CompleteUdf completeFunction(GenerateOptions options) {
         try {
             Class.forName("com.nvidia.spark.RapidsUDF", false, MoeFunctions.class.getClassLoader());
-            return new RapidsCompleteUdf(options);
         } catch (ClassNotFoundException | LinkageError e) {
             return new CompleteUdf(options);
         }
+        return RapidsCompleteUdf.create(options);
     }
 
     static Row generate(GenerateOptions options, String prompt, Map<String, String> params) {

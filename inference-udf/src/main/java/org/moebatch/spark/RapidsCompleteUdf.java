@@ -18,6 +18,11 @@ public final class RapidsCompleteUdf extends CompleteUdf implements RapidsUDF {
         super(options);
     }
 
+    /** The way in for code that must load without the plugin (see MoeFunctions#completeFunction). */
+    static CompleteUdf create(GenerateOptions options) {
+        return new RapidsCompleteUdf(options);
+    }
+
     @Override
     public ColumnVector evaluateColumnar(int numRows, ColumnVector... args) {
         if (args.length != 1) {
