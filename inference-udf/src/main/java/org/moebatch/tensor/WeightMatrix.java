@@ -306,6 +306,26 @@ public final class WeightMatrix implements Weight {
     }
 
     /**
+     * Rows {@code [row, row + count)} decoded and rounded to bfloat16 (ties to even), little-endian,
+     * into {@code destination} at its position (which advances): how a GPU backend holds a quantised
+     * matrix it has no kernels for, at two bytes a weight. {@code panel} is the caller's scratch.
+     */
+    public void copyRowsAsBf16(int row, int count, ByteBuffer destination, Panel panel) {
+        ByteBuffer out = destination.order() == ByteOrder.LITTLE_ENDIAN ? destination
+                : destination.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        for (int done = 0; done < count; done += MatMul.PANEL_ROWS) {
+            int n = Math.min(MatMul.PANEL_ROWS, count - done);
+            readRows(row + done, n, panel);
+            for (int i = 0; i < n * cols; i++) {
+                out.putShort(Floats.floatToBf16(panel.values[i]));
+            }
+        }
+        if (out != destination) {
+            destination.position(out.position());
+        }
+    }
+
+    /**
      * Copies the stored bytes of rows {@code [row, row + count)}, little-endian as in the file, into
      * {@code destination} at its position (which advances): how a GPU backend uploads a weight
      * without widening or copying it through the Java heap.

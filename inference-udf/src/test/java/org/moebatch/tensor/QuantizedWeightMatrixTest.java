@@ -88,6 +88,34 @@ class QuantizedWeightMatrixTest {
         assertDecodes(q, q.matrix("w", rowsPerChunk), "int4");
     }
 
+    @ParameterizedTest(name = "{0} rows [{1}, {2}) as bfloat16 into a {3} buffer")
+    @CsvSource({"FP8_E4M3, 3, 197, LITTLE_ENDIAN", "FP8_E4M3, 0, 200, BIG_ENDIAN", "INT4_PACKED, 5, 39, LITTLE_ENDIAN",
+        "INT4_PACKED, 0, 40, BIG_ENDIAN"})
+    void quantisedRowsCopyAsBf16OfTheirDecodedValues(Quantization.Format format, int from, int to, String order) {
+        // how the CUDA backend holds a quantised matrix: decoded on the host, rounded to bf16, little-endian
+        RandomTensors r = new RandomTensors(format.ordinal() * 101L + from);
+        QuantizedTensors.Quantized q = format == Quantization.Format.FP8_E4M3
+                ? QuantizedTensors.fp8(r, 200, 72, 16, 24, 15, 0.01f, DType.F32)
+                : QuantizedTensors.int4(r, 40, 96, 32, 0.02f, DType.BF16);
+        WeightMatrix m = q.matrix("w", 7); // chunks of 7 rows: the copy crosses chunk and panel edges
+        int count = to - from;
+        ByteBuffer out = ByteBuffer.allocate(2 * count * q.cols() + 6)
+                .order("BIG_ENDIAN".equals(order) ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        out.put(new byte[6]); // a destination written at its position, not at 0
+        m.copyRowsAsBf16(from, count, out, new Panel());
+        assertEquals(out.capacity(), out.position(), "the position advances past the rows");
+        ByteBuffer bytes = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+            for (int c = 0; c < q.cols(); c++) {
+                float exact = q.dequantized(from + i, c);
+                short bits = bytes.getShort(6 + 2 * (i * q.cols() + c));
+                assertEquals(Floats.floatToBf16(exact), bits, "row " + (from + i) + " col " + c);
+                assertTrue(Math.abs(Floats.bf16ToFloat(bits) - exact) <= Math.abs(exact) / 256,
+                        "within bf16's rounding at row " + (from + i) + " col " + c);
+            }
+        }
+    }
+
     @Test
     void panelWideningDecodesEveryFp8CodeAsTheScalarDecoderDoes() {
         // Random weights never hold NaN codes; the vector path must still agree on them.
