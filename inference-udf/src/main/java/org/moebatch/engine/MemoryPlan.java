@@ -5,6 +5,7 @@ import org.moebatch.model.Checkpoint;
 import org.moebatch.model.ModelException;
 import org.moebatch.model.ModelSpec;
 import org.moebatch.model.SafetensorsFile;
+import org.moebatch.tensor.DType;
 
 /**
  * What an engine needs on each device before it loads: the weights (routed experts split over the
@@ -22,18 +23,40 @@ public record MemoryPlan(long denseBytes, long expertBytes, long kvCacheBytes, l
     private static final double GIB = 1024.0 * 1024 * 1024;
 
     public static MemoryPlan of(Checkpoint checkpoint, ModelSpec spec, EngineConfig config, int devices) {
+        return of(checkpoint, spec, config, devices, false);
+    }
+
+    /**
+     * The plan with the weights as a device holds them: as stored, or with quantised matrices
+     * decoded to bf16 ({@code decodedToBf16}, the CUDA backend): FP8 codes take two bytes each,
+     * packed INT4 words four times their bytes, and the scales are not kept.
+     */
+    public static MemoryPlan of(Checkpoint checkpoint, ModelSpec spec, EngineConfig config, int devices,
+            boolean decodedToBf16) {
         long dense = 0;
         long experts = 0;
         for (SafetensorsFile file : checkpoint.files()) {
             for (SafetensorsFile.TensorEntry t : file.entries().values()) {
+                long bytes = decodedToBf16 ? bf16Bytes(t) : t.byteLength();
                 if (t.name().contains(".mlp.experts.")) {
-                    experts += t.byteLength();
+                    experts += bytes;
                 } else {
-                    dense += t.byteLength();
+                    dense += bytes;
                 }
             }
         }
         return new MemoryPlan(dense, experts, config.kvCacheBytes(), workspace(spec, config), devices);
+    }
+
+    private static long bf16Bytes(SafetensorsFile.TensorEntry t) {
+        String n = t.name();
+        if (n.endsWith(".weight_scale_inv") || n.endsWith(".weight_scale") || n.endsWith(".weight_shape")) {
+            return 0;
+        }
+        if (n.endsWith(".weight_packed")) {
+            return 4 * t.byteLength(); // eight 4-bit values per 32-bit word
+        }
+        return t.dtype() == DType.F8_E4M3 ? 2 * t.byteLength() : t.byteLength();
     }
 
     /**

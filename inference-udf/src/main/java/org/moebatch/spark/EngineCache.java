@@ -78,14 +78,17 @@ public final class EngineCache {
     private static void checkFit(GenerateOptions o, EngineConfig config, Backend backend) {
         List<Backend> devices = backend instanceof ExpertParallelBackend ep ? ep.shards() : List.of(backend);
         Path dir = Paths.get(o.modelDir());
-        MemoryPlan plan = MemoryPlan.of(Checkpoint.open(dir), ModelSpec.read(dir), config, devices.size());
+        Checkpoint checkpoint = Checkpoint.open(dir);
+        ModelSpec spec = ModelSpec.read(dir);
+        MemoryPlan asStored = MemoryPlan.of(checkpoint, spec, config, devices.size());
+        MemoryPlan onGpu = MemoryPlan.of(checkpoint, spec, config, devices.size(), true);
         long hostNeed = 0;
         for (int d = 0; d < devices.size(); d++) {
             OptionalLong free = devices.get(d).deviceFreeBytes();
             if (free.isPresent()) {
-                plan.check(devices.get(d).device(), d, free.getAsLong());
+                onGpu.check(devices.get(d).device(), d, free.getAsLong());
             } else {
-                hostNeed += plan.bytesOn(d);
+                hostNeed += asStored.bytesOn(d);
             }
         }
         long available = HostMemory.availableBytes();

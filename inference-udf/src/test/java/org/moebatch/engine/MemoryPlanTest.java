@@ -37,5 +37,23 @@ class MemoryPlanTest {
         assertTrue(plan.expertBytes() > 0 && plan.denseBytes() > 0);
         assertTrue(plan.workspaceBytes() > 0);
         assertEquals(plan.bytesOn(0) - plan.bytesOn(1), plan.denseBytes() + (1 << 20));
+        assertEquals(plan, MemoryPlan.of(ckpt, spec, EngineConfig.defaults().withKvCacheBytes(1 << 20), 2, true),
+                "float32 and bf16 weights are held as stored either way");
+    }
+
+    @Test
+    void onTheGpuQuantisedWeightsCountAsTheBf16TheyAreDecodedTo() {
+        // decoded to bf16, every routed expert weight takes two bytes, its scales none
+        EngineConfig config = EngineConfig.defaults().withKvCacheBytes(1 << 20);
+        for (String name : new String[] {"kimi-k2-fp8-tiny", "kimi-k2-int4-tiny"}) {
+            Checkpoint ckpt = Checkpoint.open(Samples.model(name));
+            ModelSpec spec = ModelSpec.read(Samples.model(name));
+            long moeLayers = java.util.stream.IntStream.range(0, spec.layers()).filter(spec::isMoeLayer).count();
+            long expertWeights = moeLayers * spec.routedExperts() * 3L * spec.hidden() * spec.moeIntermediate();
+            MemoryPlan stored = MemoryPlan.of(ckpt, spec, config, 1);
+            MemoryPlan decoded = MemoryPlan.of(ckpt, spec, config, 1, true);
+            assertEquals(2 * expertWeights, decoded.expertBytes(), name + ": routed experts as bf16");
+            assertTrue(stored.expertBytes() < decoded.expertBytes(), name + ": the codes and scales are smaller");
+        }
     }
 }
