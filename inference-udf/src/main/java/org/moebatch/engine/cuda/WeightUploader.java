@@ -1,5 +1,7 @@
 package org.moebatch.engine.cuda;
 
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.HostStaging;
 import org.moebatch.cuda.WeightArena;
@@ -39,40 +41,27 @@ final class WeightUploader {
         };
     }
 
-    DeviceWeight upload(WeightMatrix m) {
-        if (m.quantization() != null) {
-            return uploadDecoded(m);
-        }
-        WeightType type = typeOf(m);
-        long rowBytes = (long) m.cols() * m.dtype().bytes();
-        long total = rowBytes * m.rows();
-        DeviceBuffer buffer = arena.allocate(total, m.name());
-        int rowsPerPiece = (int) Math.max(1, PIECE_BYTES / rowBytes);
-        for (int row = 0; row < m.rows(); row += rowsPerPiece) {
-            int first = row;
-            int count = Math.min(rowsPerPiece, m.rows() - row);
-            staging.upload(count * rowBytes, b -> m.copyStoredRows(first, count, b),
-                    buffer.slice(first * rowBytes, count * rowBytes), m.name());
-        }
-        return new DeviceWeight(m.name(), m.rows(), m.cols(), m.dtype(), type, buffer);
-    }
-
     /**
-     * A quantised matrix (FP8 block-scaled, INT4 packed) decoded on the host, piece by piece, and
-     * held as bfloat16: twice FP8's bytes, four times INT4's, but every kernel reads it.
+     * The matrix on the device in pieces through pinned staging. A quantised one (FP8 block-scaled,
+     * INT4 packed) is decoded on the host on the way and held as bfloat16: twice FP8's bytes, four
+     * times INT4's, but every kernel reads it.
      */
-    private DeviceWeight uploadDecoded(WeightMatrix m) {
-        long rowBytes = 2L * m.cols();
+    DeviceWeight upload(WeightMatrix m) {
+        boolean decode = m.quantization() != null;
+        WeightType type = typeOf(m);
+        DType held = dtypeOf(type);
+        long rowBytes = (long) m.cols() * held.bytes();
         DeviceBuffer buffer = arena.allocate(rowBytes * m.rows(), m.name());
         int rowsPerPiece = (int) Math.max(1, PIECE_BYTES / rowBytes);
-        Panel panel = new Panel();
+        Panel panel = decode ? new Panel() : null;
         for (int row = 0; row < m.rows(); row += rowsPerPiece) {
             int first = row;
             int count = Math.min(rowsPerPiece, m.rows() - row);
-            staging.upload(count * rowBytes, b -> m.copyRowsAsBf16(first, count, b, panel),
-                    buffer.slice(first * rowBytes, count * rowBytes), m.name());
+            Consumer<ByteBuffer> fill = decode ? b -> m.copyRowsAsBf16(first, count, b, panel)
+                    : b -> m.copyStoredRows(first, count, b);
+            staging.upload(count * rowBytes, fill, buffer.slice(first * rowBytes, count * rowBytes), m.name());
         }
-        return new DeviceWeight(m.name(), m.rows(), m.cols(), DType.BF16, WeightType.BF16, buffer);
+        return new DeviceWeight(m.name(), m.rows(), m.cols(), held, type, buffer);
     }
 
     static DType dtypeOf(WeightType type) {
