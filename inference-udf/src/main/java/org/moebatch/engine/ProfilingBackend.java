@@ -3,6 +3,7 @@ package org.moebatch.engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import org.moebatch.model.Linear;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
@@ -199,6 +200,11 @@ public final class ProfilingBackend implements Backend {
     @Override
     public Weight expertWeight(int expert, WeightMatrix matrix) {
         return inner.expertWeight(expert, matrix);
+    }
+
+    @Override
+    public OptionalLong deviceFreeBytes() {
+        return inner.deviceFreeBytes();
     }
 
     @Override

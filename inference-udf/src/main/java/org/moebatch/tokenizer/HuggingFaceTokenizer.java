@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalInt;
 import org.moebatch.model.ModelException;
 
 /**
@@ -86,12 +85,6 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             }
         }
         return id >= 0 && id < table.length ? table[id] : null;
-    }
-
-    @Override
-    public OptionalInt specialTokenId(String token) {
-        Integer id = specials.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.moebatch.model.ModelException;
@@ -225,12 +224,6 @@ public final class TiktokenTokenizer implements Tokenizer {
     @Override
     public byte[] tokenBytes(int id) {
         return id >= 0 && id < tokenBytes.length ? tokenBytes[id] : null;
-    }
-
-    @Override
-    public OptionalInt specialTokenId(String token) {
-        Integer id = specials.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     @Override

@@ -18,7 +18,10 @@ public interface Tokenizer extends AutoCloseable {
     String decode(int[] ids);
 
     /** The id of a special or added token such as {@code <|im_end|>}. */
-    OptionalInt specialTokenId(String token);
+    default OptionalInt specialTokenId(String token) {
+        Integer id = specialTokens().get(token);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
 
     /** Every special token, by text. */
     Map<String, Integer> specialTokens();

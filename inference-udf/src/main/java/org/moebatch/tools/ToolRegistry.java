@@ -36,15 +36,7 @@ public final class ToolRegistry implements AutoCloseable {
 
     /** Parses a {@code --tools} list; {@code baseDir} resolves relative file paths. */
     public static ToolRegistry fromJson(String json, Path baseDir) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("--tools is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isArray()) {
-            throw new IllegalArgumentException("--tools must be a JSON list of tool entries");
-        }
+        JsonNode root = parseList(json);
         ToolRegistry registry = new ToolRegistry();
         try {
             for (int i = 0; i < root.size(); i++) {
@@ -57,11 +49,8 @@ public final class ToolRegistry implements AutoCloseable {
         return registry;
     }
 
-    /**
-     * Checks a {@code --tools} list without starting anything (the driver's early check): JSON shape,
-     * known built-ins, files that exist, MCP commands given.
-     */
-    public static void check(String json, Path baseDir) {
+    /** A {@code --tools} text as its JSON list, or an error saying why it is not one. */
+    private static JsonNode parseList(String json) {
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -71,6 +60,15 @@ public final class ToolRegistry implements AutoCloseable {
         if (root == null || !root.isArray()) {
             throw new IllegalArgumentException("--tools must be a JSON list of tool entries");
         }
+        return root;
+    }
+
+    /**
+     * Checks a {@code --tools} list without starting anything (the driver's early check): JSON shape,
+     * known built-ins, files that exist, MCP commands given.
+     */
+    public static void check(String json, Path baseDir) {
+        JsonNode root = parseList(json);
         for (int i = 0; i < root.size(); i++) {
             JsonNode e = root.get(i);
             String where = "--tools[" + i + "]";
