@@ -42,3 +42,24 @@ mkdir -p "$models" "$golden"
   --dtype BF16 --seed 15
 /usr/bin/python3 $ref golden --model $models/kimi-k2-int4-tiny --tokens 2,300,18,77,5,9,140,260,33,1,8 --steps 8 \
   --out $golden/kimi-k2-int4-tiny.json
+
+# (f)-(h) the grouped-query MoE families, from tools/reference/moe_families_reference.py; each ships a
+#     byte-level tokenizer with the family's special tokens and chat template so `generate` runs on it.
+fam=tools/reference/moe_families_reference.py
+# Qwen3-MoE: GQA 4 over 2, head_dim 24 (not hidden / heads), per-head q/k norm, top-3 of 8 renormalised,
+# layer 1 dense (mlp_only_layers), float32.
+/usr/bin/python3 $fam make --config tools/reference/configs/qwen3-moe-tiny.json --out $models/qwen3-moe-tiny --seed 21
+/usr/bin/python3 tools/default-model/write_tokenizer.py $models/qwen3-moe-tiny qwen3
+/usr/bin/python3 $fam golden --model $models/qwen3-moe-tiny --tokens 257,17,250,3,99,42,7,111,5,120,64,200 --steps 8 \
+  --out $golden/qwen3-moe-tiny.json
+# Mixtral: GQA 6 over 2, top-2 of 4 renormalised, experts w1/w3/w2, bf16 weights in two shards.
+/usr/bin/python3 $fam make --config tools/reference/configs/mixtral-tiny.json --out $models/mixtral-tiny --dtype BF16 \
+  --seed 22 --shards 2
+/usr/bin/python3 tools/default-model/write_tokenizer.py $models/mixtral-tiny mixtral
+/usr/bin/python3 $fam golden --model $models/mixtral-tiny --tokens 256,91,14,15,92,65,35,89,79,32,38,46,26,43 --steps 8 \
+  --out $golden/mixtral-tiny.json
+# OLMoE: full multi-head attention, q/k norm over the whole projection, top-4 of 8 not renormalised, float32.
+/usr/bin/python3 $fam make --config tools/reference/configs/olmoe-tiny.json --out $models/olmoe-tiny --seed 23
+/usr/bin/python3 tools/default-model/write_tokenizer.py $models/olmoe-tiny olmoe
+/usr/bin/python3 $fam golden --model $models/olmoe-tiny --tokens 256,2,71,82,81,82,84,59,4,52,35,3 --steps 8 \
+  --out $golden/olmoe-tiny.json

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes a random-weight DeepSeek-V3-architecture checkpoint (bf16, the Hugging Face layout that
-DeepseekV3Model and tools/reference read) of any size, streaming: one tensor in memory at a time, so
+MoeModel and tools/reference read) of any size, streaming: one tensor in memory at a time, so
 a 16B-parameter model needs no more host memory than its largest tensor. Values are made on the GPU
 with torch when it is there (fast), else from random bits with numpy; the numbers only need to be
 varied, not trained, for speed measurements (routing still spreads over experts).

@@ -1,6 +1,7 @@
 package org.moebatch.engine;
 
 import java.util.OptionalLong;
+import org.moebatch.model.GqaDims;
 import org.moebatch.model.Linear;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
@@ -45,13 +46,19 @@ public interface Backend extends AutoCloseable {
     }
 
     /** Cache storage of {@code pages} pages of {@code pageSize} positions for every layer. */
-    KvCache kvCache(int layers, int pageSize, MlaDims dims, int pages);
+    KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages);
 
     /** {@code out[t] = table[tokens[t]]}, widened to float. */
     void embed(Tensor out, int[] tokens, Weight table);
 
     /** {@code out = rmsnorm(x) * gamma}, row by row; {@code out} may be {@code x}. */
     void rmsNorm(Tensor out, Tensor x, float[] gamma, float eps);
+
+    /**
+     * RMSNorm in place over each of the {@code heads} heads of every row (each {@code x.cols() / heads}
+     * wide), every head scaled by the same {@code gamma}: Qwen3's {@code q_norm} and {@code k_norm}.
+     */
+    void rmsNormHeads(Tensor x, int heads, float[] gamma, float eps);
 
     /** The fused residual step: {@code residual += delta; out = rmsnorm(residual) * gamma}. */
     void addRmsNorm(Tensor residual, Tensor delta, Tensor out, float[] gamma, float eps);
@@ -79,8 +86,11 @@ public interface Backend extends AutoCloseable {
      */
     void mlaAbsorbQuery(Tensor qLatent, Tensor q, Weight kvB, MlaDims dims);
 
-    /** Writes each token's latent {@code [tokens, latent]} and rope key {@code [tokens, rope]} into its page slot. */
-    void mlaStoreKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch);
+    /**
+     * Writes each token's cache entry {@code [first[t] | second[t]]} into its page slot: MLA's latent and
+     * rope key, or grouped-query attention's keys and values. The two widths add up to the entry.
+     */
+    void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch);
 
     /**
      * Attention over the cache in the absorbed form: token {@code t} of head {@code h} scores cached
@@ -93,6 +103,14 @@ public interface Backend extends AutoCloseable {
 
     /** The value up-projection per head: {@code out[t, h] = W_UV[h] outLatent[t, h]}, {@code out [tokens, heads * value]}. */
     void mlaProjectValues(Tensor out, Tensor outLatent, Weight kvB, MlaDims dims);
+
+    /**
+     * Grouped-query attention over the cache: query head {@code h} of token {@code t} scores cached
+     * position {@code p <= position(t)} by {@code (q[t, h] . k[p, g]) * scale} with {@code g = h / groupSize},
+     * and {@code out[t, h] = sum_p softmax(score)_p * v[p, g]}. {@code q, out [tokens, heads * headDim]};
+     * the cache entries are laid out as {@link GqaDims} says.
+     */
+    void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims dims, float scale);
 
     /** Routes every token: {@code logits [tokens, experts]} in, the chosen experts and weights out. */
     void route(Routing routing, Tensor logits, Router router);

@@ -1,5 +1,6 @@
 package org.moebatch.engine;
 
+import org.moebatch.model.GqaDims;
 import org.moebatch.model.Linear;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
@@ -84,8 +85,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public KvCache kvCache(int layers, int pageSize, MlaDims dims, int pages) {
-        return new HostKvCache(layers, pageSize, dims, pages);
+    public KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages) {
+        return new HostKvCache(layers, pageSize, layout, pages);
     }
 
     private static HostTensor host(Tensor t) {
@@ -120,6 +121,21 @@ public final class CpuBackend implements Backend {
         pool.forRange(in.rows(), 16, (worker, from, to) -> {
             for (int t = from; t < to; t++) {
                 VectorMath.rmsNorm(in.data(), t * n, gamma, eps, o.data(), t * n, n);
+            }
+        });
+    }
+
+    @Override
+    public void rmsNormHeads(Tensor x, int heads, float[] gamma, float eps) {
+        HostTensor in = host(x);
+        int n = in.cols();
+        int width = n / heads;
+        pool.forRange(in.rows(), 16, (worker, from, to) -> {
+            for (int t = from; t < to; t++) {
+                for (int h = 0; h < heads; h++) {
+                    int at = t * n + h * width;
+                    VectorMath.rmsNorm(in.data(), at, gamma, eps, in.data(), at, width);
+                }
             }
         });
     }
@@ -208,10 +224,10 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void mlaStoreKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch) {
+    public void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch) {
         HostKvCache kv = (HostKvCache) cache;
-        HostTensor lat = host(latent);
-        HostTensor rope = host(keyRope);
+        HostTensor lat = host(first);
+        HostTensor rope = host(second);
         int latentWidth = lat.cols();
         int ropeWidth = rope.cols();
         for (int t = 0; t < lat.rows(); t++) {
@@ -281,23 +297,7 @@ public final class CpuBackend implements Backend {
                     scores[h * ATTENTION_BLOCK + p - p0] = (dotLatent + dotRope) * scale;
                 }
             }
-            for (int h = 0; h < heads; h++) {
-                int row = h * ATTENTION_BLOCK;
-                float blockMax = Float.NEGATIVE_INFINITY;
-                for (int p = 0; p < p1 - p0; p++) {
-                    blockMax = Math.max(blockMax, scores[row + p]);
-                }
-                float newMax = Math.max(s.runningMax[h], blockMax);
-                float correction = (float) Math.exp(s.runningMax[h] - newMax);
-                s.runningMax[h] = newMax;
-                s.runningSum[h] *= correction;
-                VectorMath.scale(correction, o, outRow + (h0 + h) * latent, latent);
-                for (int p = 0; p < p1 - p0; p++) {
-                    float e = (float) Math.exp(scores[row + p] - newMax);
-                    scores[row + p] = e;
-                    s.runningSum[h] += e;
-                }
-            }
+            softmaxBlock(s, heads, p1 - p0, o, outRow + h0 * latent, latent);
             for (int p = p0; p < p1; p++) {
                 float[] page = kv.page(pages[p / kv.pageSize()]);
                 int at = kv.offset(layer, p % kv.pageSize());
@@ -308,6 +308,93 @@ public final class CpuBackend implements Backend {
         }
         for (int h = 0; h < heads; h++) {
             VectorMath.scale(1f / s.runningSum[h], o, outRow + (h0 + h) * latent, latent);
+        }
+    }
+
+    /**
+     * Folds one block of raw scores ({@code s.scores[h * ATTENTION_BLOCK + p]}, {@code p < length}) into the
+     * running softmax of {@code heads} heads: each head's output (at {@code outAt + h * width}) is rescaled
+     * to the new running max, and its scores become the weights of the block's values.
+     */
+    private static void softmaxBlock(Scratch s, int heads, int length, float[] o, int outAt, int width) {
+        float[] scores = s.scores;
+        for (int h = 0; h < heads; h++) {
+            int row = h * ATTENTION_BLOCK;
+            float blockMax = Float.NEGATIVE_INFINITY;
+            for (int p = 0; p < length; p++) {
+                blockMax = Math.max(blockMax, scores[row + p]);
+            }
+            float newMax = Math.max(s.runningMax[h], blockMax);
+            float correction = (float) Math.exp(s.runningMax[h] - newMax);
+            s.runningMax[h] = newMax;
+            s.runningSum[h] *= correction;
+            VectorMath.scale(correction, o, outAt + h * width, width);
+            for (int p = 0; p < length; p++) {
+                float e = (float) Math.exp(scores[row + p] - newMax);
+                scores[row + p] = e;
+                s.runningSum[h] += e;
+            }
+        }
+    }
+
+    @Override
+    public void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims d, float scale) {
+        HostKvCache kv = (HostKvCache) cache;
+        HostTensor o = host(out);
+        HostTensor query = host(q);
+        int tokens = query.rows();
+        // Tasks are (token, key/value head): the group's query heads share every key and value read.
+        int tasks = tokens * d.kvHeads();
+        pool.forRange(tasks, 1, (worker, from, to) -> {
+            Scratch s = scratch[worker];
+            for (int task = from; task < to; task++) {
+                attendGroup(s, kv, layer, batch, task / d.kvHeads(), task % d.kvHeads(), query, o, d, scale);
+            }
+        });
+    }
+
+    /** Flash-decoding for one token and the query heads of key/value head {@code g}. */
+    private static void attendGroup(Scratch s, HostKvCache kv, int layer, Batch batch, int t, int g, HostTensor q,
+            HostTensor out, GqaDims d, float scale) {
+        int heads = d.groupSize();
+        int hd = d.headDim();
+        int length = batch.positions()[t] + 1;
+        int[] pages = batch.pageTable(batch.sequenceOf(t));
+        s.scores = Scratch.grow(s.scores, heads * ATTENTION_BLOCK);
+        s.runningMax = Scratch.grow(s.runningMax, heads);
+        s.runningSum = Scratch.grow(s.runningSum, heads);
+        float[] scores = s.scores;
+        float[] o = out.data();
+        int firstHead = g * heads;
+        int qAt = t * q.cols() + firstHead * hd;
+        int outAt = t * out.cols() + firstHead * hd;
+        int keyAt = g * hd;
+        int valueAt = d.kvWidth() + g * hd;
+        for (int h = 0; h < heads; h++) {
+            s.runningMax[h] = Float.NEGATIVE_INFINITY;
+            s.runningSum[h] = 0f;
+        }
+        java.util.Arrays.fill(o, outAt, outAt + heads * hd, 0f);
+        for (int p0 = 0; p0 < length; p0 += ATTENTION_BLOCK) {
+            int p1 = Math.min(length, p0 + ATTENTION_BLOCK);
+            for (int p = p0; p < p1; p++) {
+                float[] page = kv.page(pages[p / kv.pageSize()]);
+                int at = kv.offset(layer, p % kv.pageSize()) + keyAt;
+                for (int h = 0; h < heads; h++) {
+                    scores[h * ATTENTION_BLOCK + p - p0] = VectorMath.dot(q.data(), qAt + h * hd, page, at, hd) * scale;
+                }
+            }
+            softmaxBlock(s, heads, p1 - p0, o, outAt, hd);
+            for (int p = p0; p < p1; p++) {
+                float[] page = kv.page(pages[p / kv.pageSize()]);
+                int at = kv.offset(layer, p % kv.pageSize()) + valueAt;
+                for (int h = 0; h < heads; h++) {
+                    VectorMath.axpy(scores[h * ATTENTION_BLOCK + p - p0], page, at, o, outAt + h * hd, hd);
+                }
+            }
+        }
+        for (int h = 0; h < heads; h++) {
+            VectorMath.scale(1f / s.runningSum[h], o, outAt + h * hd, hd);
         }
     }
 

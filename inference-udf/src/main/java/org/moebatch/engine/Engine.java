@@ -6,8 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.moebatch.model.DeepseekV3Model;
-import org.moebatch.model.MlaDims;
+import org.moebatch.model.MoeModel;
 import org.moebatch.model.ModelSpec;
 import org.moebatch.model.Workspace;
 import org.moebatch.tensor.Tensor;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
-    private final DeepseekV3Model model;
+    private final MoeModel model;
     private final Backend backend;
     private final EngineConfig config;
     private final ModelSpec spec;
@@ -48,13 +47,13 @@ public final class Engine implements AutoCloseable {
     private float[] logits = new float[0];
     private int[] batchEnds = new int[16];
 
-    public Engine(DeepseekV3Model model, Backend backend, EngineConfig config) {
+    public Engine(MoeModel model, Backend backend, EngineConfig config) {
         this.model = model;
         this.backend = backend;
         this.config = config;
         this.spec = model.spec();
-        MlaDims dims = MlaDims.of(spec);
-        long pageBytes = 4L * spec.layers() * config.pageSize() * dims.cacheEntry();
+        KvLayout layout = KvLayout.of(spec);
+        long pageBytes = 4L * spec.layers() * config.pageSize() * layout.entryFloats();
         long pageCount = config.kvCacheBytes() / pageBytes;
         if (pageCount < 1) {
             throw new IllegalArgumentException("a KV cache budget of " + config.kvCacheBytes() + " bytes holds no page of "
@@ -63,7 +62,7 @@ public final class Engine implements AutoCloseable {
         if (pageCount > Integer.MAX_VALUE / 2) {
             pageCount = Integer.MAX_VALUE / 2;
         }
-        this.pages = new KvPagePool(backend.kvCache(spec.layers(), config.pageSize(), dims, (int) pageCount));
+        this.pages = new KvPagePool(backend.kvCache(spec.layers(), config.pageSize(), layout, (int) pageCount));
         this.prefixCache = new PrefixCache(pages);
         this.workspace = model.newWorkspace(backend);
         this.loop = new Thread(this::runLoop, "moe-engine");
@@ -74,7 +73,7 @@ public final class Engine implements AutoCloseable {
                 config.maxRunning());
     }
 
-    public DeepseekV3Model model() {
+    public MoeModel model() {
         return model;
     }
 

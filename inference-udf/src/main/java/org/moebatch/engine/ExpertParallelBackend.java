@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.moebatch.model.Linear;
+import org.moebatch.model.GqaDims;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
 import org.moebatch.model.RotaryEmbedding;
@@ -173,8 +174,8 @@ public final class ExpertParallelBackend implements Backend {
     }
 
     @Override
-    public KvCache kvCache(int layers, int pageSize, MlaDims dims, int pages) {
-        return primary().kvCache(layers, pageSize, dims, pages);
+    public KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages) {
+        return primary().kvCache(layers, pageSize, layout, pages);
     }
 
     @Override
@@ -218,8 +219,18 @@ public final class ExpertParallelBackend implements Backend {
     }
 
     @Override
-    public void mlaStoreKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch) {
-        primary().mlaStoreKv(cache, layer, latent, keyRope, batch);
+    public void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch) {
+        primary().storeKv(cache, layer, first, second, batch);
+    }
+
+    @Override
+    public void rmsNormHeads(Tensor x, int heads, float[] gamma, float eps) {
+        primary().rmsNormHeads(x, heads, gamma, eps);
+    }
+
+    @Override
+    public void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims dims, float scale) {
+        primary().gqaAttend(out, q, cache, layer, batch, dims, scale);
     }
 
     @Override

@@ -1,26 +1,23 @@
 package org.moebatch.engine;
 
-import org.moebatch.model.MlaDims;
-
 /**
- * MLA cache pages on the Java heap, for the CPU backends. Page {@code p} is one float array laid
- * out {@code [layer][slot][latent + rope]}: a token's entries for one layer are contiguous, and
- * consecutive positions of a sequence sit next to each other within a page.
+ * Cache pages on the Java heap, for the CPU backends. Page {@code p} is one float array laid out
+ * {@code [layer][slot][entry]} (MLA's entry: latent, rope key; grouped-query attention's: keys,
+ * values): a token's entries for one layer are contiguous, and consecutive positions of a sequence
+ * sit next to each other within a page.
  */
 public final class HostKvCache implements KvCache {
     private final int pageSize;
     private final int entry;
-    private final int latent;
     private final float[][] pages; // allocated when first written: the budget is a ceiling, not a reservation
     private final int pageFloats;
 
-    public HostKvCache(int layers, int pageSize, MlaDims dims, int pageCount) {
+    public HostKvCache(int layers, int pageSize, KvLayout layout, int pageCount) {
         if (pageSize <= 0 || pageCount <= 0) {
             throw new IllegalArgumentException("page size " + pageSize + ", pages " + pageCount);
         }
         this.pageSize = pageSize;
-        this.entry = dims.cacheEntry();
-        this.latent = dims.latent();
+        this.entry = layout.entryFloats();
         long floats = (long) layers * pageSize * entry;
         if (floats > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a page of " + floats + " floats is too large; use a smaller page size");
@@ -59,12 +56,8 @@ public final class HostKvCache implements KvCache {
         return a;
     }
 
-    /** Offset, within its page, of the entry for {@code layer} at {@code slot}: latent first, then rope key. */
+    /** Offset, within its page, of the entry for {@code layer} at {@code slot}. */
     public int offset(int layer, int slot) {
         return (layer * pageSize + slot) * entry;
-    }
-
-    public int latent() {
-        return latent;
     }
 }

@@ -1,6 +1,6 @@
 package org.moebatch.engine;
 
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.moebatch.model.Workspace;
 import org.moebatch.tensor.Tensor;
 
@@ -16,7 +16,7 @@ public final class LogitsProbe {
 
     private LogitsProbe() {}
 
-    public static Result run(DeepseekV3Model model, Backend be, int[] prompt, int steps) {
+    public static Result run(MoeModel model, Backend be, int[] prompt, int steps) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt needs at least one token");
         }
@@ -31,7 +31,7 @@ public final class LogitsProbe {
             }
         }
         int total = prompt.length + steps;
-        KvCache cache = be.kvCache(model.spec().layers(), PAGE_SIZE, org.moebatch.model.MlaDims.of(model.spec()),
+        KvCache cache = be.kvCache(model.spec().layers(), PAGE_SIZE, KvLayout.of(model.spec()),
                 (total + PAGE_SIZE - 1) / PAGE_SIZE);
         KvPagePool pool = new KvPagePool(cache);
         int[] pageTable = new int[pool.pagesFor(total)];
@@ -59,7 +59,7 @@ public final class LogitsProbe {
         return new Result(prompt.clone(), greedy, logits);
     }
 
-    private static float[] step(DeepseekV3Model model, Backend be, Batch batch, KvCache cache, Workspace ws) {
+    private static float[] step(MoeModel model, Backend be, Batch batch, KvCache cache, Workspace ws) {
         batch.seal(model.rotary());
         Tensor out = model.forward(be, batch, cache, ws);
         float[] row = new float[out.cols()];

@@ -67,7 +67,7 @@ public record MemoryPlan(long denseBytes, long expertBytes, long kvCacheBytes, l
     static long workspace(ModelSpec spec, EngineConfig config) {
         long tokens = config.maxStepTokens();
         long perToken = 4L * spec.hidden()
-                + (long) spec.heads() * (spec.qkNopeHeadDim() + spec.qkRopeHeadDim() + spec.kvLoraRank() + spec.vHeadDim())
+                + (long) spec.heads() * (spec.qkHeadDim() + 2L * spec.kvLoraRank() + spec.valueHeadDim()) + spec.cacheEntryFloats()
                 + (long) spec.expertsPerToken() * (spec.hidden() + 2L * Math.max(spec.moeIntermediate(), 1))
                 + 2L * Math.max(spec.intermediate(), spec.moeIntermediate());
         long logits = (long) config.maxRunning() * spec.vocabSize();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import org.moebatch.model.Linear;
+import org.moebatch.model.GqaDims;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
 import org.moebatch.model.RotaryEmbedding;
@@ -80,8 +81,8 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public KvCache kvCache(int layers, int pageSize, MlaDims dims, int pages) {
-        return inner.kvCache(layers, pageSize, dims, pages);
+    public KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages) {
+        return inner.kvCache(layers, pageSize, layout, pages);
     }
 
     @Override
@@ -96,6 +97,13 @@ public final class ProfilingBackend implements Backend {
         long t = System.nanoTime();
         inner.rmsNorm(out, x, gamma, eps);
         record("rmsNorm", t);
+    }
+
+    @Override
+    public void rmsNormHeads(Tensor x, int heads, float[] gamma, float eps) {
+        long t = System.nanoTime();
+        inner.rmsNormHeads(x, heads, gamma, eps);
+        record("rmsNormHeads", t);
     }
 
     @Override
@@ -141,10 +149,10 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public void mlaStoreKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch) {
+    public void storeKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch) {
         long t = System.nanoTime();
-        inner.mlaStoreKv(cache, layer, latent, keyRope, batch);
-        record("mlaStoreKv", t);
+        inner.storeKv(cache, layer, latent, keyRope, batch);
+        record("storeKv", t);
     }
 
     @Override
@@ -153,6 +161,13 @@ public final class ProfilingBackend implements Backend {
         long t = System.nanoTime();
         inner.mlaAttend(outLatent, qLatent, q, cache, layer, batch, dims, scale);
         record("mlaAttend", t);
+    }
+
+    @Override
+    public void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims dims, float scale) {
+        long t = System.nanoTime();
+        inner.gqaAttend(out, q, cache, layer, batch, dims, scale);
+        record("gqaAttend", t);
     }
 
     @Override

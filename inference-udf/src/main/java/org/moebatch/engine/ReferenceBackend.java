@@ -1,5 +1,6 @@
 package org.moebatch.engine;
 
+import org.moebatch.model.GqaDims;
 import org.moebatch.model.Linear;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
@@ -33,8 +34,8 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public KvCache kvCache(int layers, int pageSize, MlaDims dims, int pages) {
-        return new HostKvCache(layers, pageSize, dims, pages);
+    public KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages) {
+        return new HostKvCache(layers, pageSize, layout, pages);
     }
 
     private static HostTensor host(Tensor t) {
@@ -69,6 +70,25 @@ public final class ReferenceBackend implements Backend {
             double inverseRms = 1.0 / Math.sqrt(sumSquares / n + eps);
             for (int c = 0; c < n; c++) {
                 o.set(t, c, (float) (gamma[c] * (in.get(t, c) * inverseRms)));
+            }
+        }
+    }
+
+    @Override
+    public void rmsNormHeads(Tensor x, int heads, float[] gamma, float eps) {
+        HostTensor in = host(x);
+        int width = in.cols() / heads;
+        for (int t = 0; t < in.rows(); t++) {
+            for (int h = 0; h < heads; h++) {
+                double sumSquares = 0;
+                for (int c = 0; c < width; c++) {
+                    double v = in.get(t, h * width + c);
+                    sumSquares += v * v;
+                }
+                double inverseRms = 1.0 / Math.sqrt(sumSquares / width + eps);
+                for (int c = 0; c < width; c++) {
+                    in.set(t, h * width + c, (float) (gamma[c] * (in.get(t, h * width + c) * inverseRms)));
+                }
             }
         }
     }
@@ -148,10 +168,10 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void mlaStoreKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch) {
+    public void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch) {
         HostKvCache kv = (HostKvCache) cache;
-        HostTensor lat = host(latent);
-        HostTensor rope = host(keyRope);
+        HostTensor lat = host(first);
+        HostTensor rope = host(second);
         for (int t = 0; t < lat.rows(); t++) {
             int position = batch.positions()[t];
             int[] pages = batch.pageTable(batch.sequenceOf(t));
@@ -204,6 +224,47 @@ public final class ReferenceBackend implements Backend {
                         sum += scores[p] / total * page[kv.offset(layer, p % kv.pageSize()) + c];
                     }
                     out.set(t, h * d.latent() + c, (float) sum);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims d, float scale) {
+        HostKvCache kv = (HostKvCache) cache;
+        HostTensor o = host(out);
+        HostTensor query = host(q);
+        int hd = d.headDim();
+        for (int t = 0; t < query.rows(); t++) {
+            int length = batch.positions()[t] + 1;
+            int[] pages = batch.pageTable(batch.sequenceOf(t));
+            for (int h = 0; h < d.heads(); h++) {
+                int g = h / d.groupSize();
+                double[] scores = new double[length];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int p = 0; p < length; p++) {
+                    float[] page = kv.page(pages[p / kv.pageSize()]);
+                    int key = kv.offset(layer, p % kv.pageSize()) + g * hd;
+                    double s = 0;
+                    for (int c = 0; c < hd; c++) {
+                        s += (double) query.get(t, h * hd + c) * page[key + c];
+                    }
+                    scores[p] = s * scale;
+                    max = Math.max(max, scores[p]);
+                }
+                double total = 0;
+                for (int p = 0; p < length; p++) {
+                    scores[p] = Math.exp(scores[p] - max);
+                    total += scores[p];
+                }
+                for (int c = 0; c < hd; c++) {
+                    double sum = 0;
+                    for (int p = 0; p < length; p++) {
+                        float[] page = kv.page(pages[p / kv.pageSize()]);
+                        int value = kv.offset(layer, p % kv.pageSize()) + d.kvWidth() + g * hd;
+                        sum += scores[p] / total * page[value + c];
+                    }
+                    o.set(t, h * hd + c, (float) sum);
                 }
             }
         }

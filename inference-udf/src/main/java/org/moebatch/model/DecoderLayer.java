@@ -7,12 +7,12 @@ import org.moebatch.engine.KvCache;
 /** One pre-norm transformer layer: {@code h += attn(norm(h)); h += ffn(norm(h))}. */
 final class DecoderLayer {
     private final float[] inputNorm;          // input_layernorm
-    private final MlaAttention attention;     // self_attn
+    private final Attention attention;        // self_attn
     private final float[] postAttentionNorm;  // post_attention_layernorm
     private final FeedForward ffn;            // mlp
     private final float eps;
 
-    DecoderLayer(float[] inputNorm, MlaAttention attention, float[] postAttentionNorm, FeedForward ffn, float eps) {
+    DecoderLayer(float[] inputNorm, Attention attention, float[] postAttentionNorm, FeedForward ffn, float eps) {
         this.inputNorm = inputNorm;
         this.attention = attention;
         this.postAttentionNorm = postAttentionNorm;

@@ -12,7 +12,7 @@ import org.moebatch.tensor.Weight;
  * code: the key up-projection {@code W_UK} is folded into the query and the value up-projection
  * {@code W_UV} applied after, so keys and values are never expanded per head.
  */
-public final class MlaAttention {
+public final class MlaAttention implements Attention {
     /** HF's q_a_layernorm and kv_a_layernorm are built without an eps argument: RMSNorm's default. */
     static final float LORA_NORM_EPS = 1e-6f;
 
@@ -46,7 +46,8 @@ public final class MlaAttention {
     }
 
     /** Reads {@code ws.normed}, writes {@code ws.attnOut}, and appends the step's latents to the cache. */
-    void forward(Backend be, Batch batch, KvCache cache, Workspace ws) {
+    @Override
+    public void forward(Backend be, Batch batch, KvCache cache, Workspace ws) {
         if (qA != null) {
             be.linear(ws.qA, ws.normed, qA);
             be.rmsNorm(ws.qA, ws.qA, qANorm, LORA_NORM_EPS);
@@ -60,7 +61,7 @@ public final class MlaAttention {
 
         be.rope(ws.q, dims.heads(), dims.queryHead(), dims.nope(), batch, rotary);
         be.rope(ws.keyRope, 1, dims.rope(), 0, batch, rotary);
-        be.mlaStoreKv(cache, layer, ws.latent, ws.keyRope, batch);
+        be.storeKv(cache, layer, ws.latent, ws.keyRope, batch);
 
         be.mlaAbsorbQuery(ws.qLatent, ws.q, kvB, dims);
         be.mlaAttend(ws.outLatent, ws.qLatent, ws.q, cache, layer, batch, dims, softmaxScale);

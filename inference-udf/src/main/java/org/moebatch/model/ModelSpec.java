@@ -6,28 +6,42 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The shape of a DeepSeek-V3-architecture model (Kimi K2, DeepSeek-V3, Moonlight), read from the
- * checkpoint's {@code config.json} with the defaults of Hugging Face's {@code DeepseekV3Config}.
+ * The shape of a model of one of the {@linkplain ModelFamily supported families}, read from the
+ * checkpoint's {@code config.json} with the defaults of that family's Hugging Face config class
+ * ({@code DeepseekV3Config}, {@code Qwen3MoeConfig}, {@code MixtralConfig}, {@code OlmoeConfig}).
  *
+ * <p>One record for every family: the MLA widths ({@code q_lora_rank}, {@code kv_lora_rank},
+ * {@code qk_nope_head_dim}, {@code v_head_dim}) are 0 for grouped-query attention, whose heads are
+ * {@code headDim} wide with RoPE over all of it; the DeepSeek routing switches take the values that
+ * make the shared router behave as the softmax top-k of the other families.
+ *
+ * @param kvHeads          key/value heads of grouped-query attention (MLA: the query heads)
+ * @param headDim          query/key/value head width of grouped-query attention (MLA: 0)
+ * @param qkNorm           where grouped-query attention normalises queries and keys
+ * @param denseLayers      layers whose feed-forward is a dense MLP rather than an MoE block
  * @param qLoraRank        0 when queries are projected directly ({@code q_proj}), as in V2-Lite
  * @param scoringFunc      "sigmoid" (V3, K2) or "softmax"
  * @param topkMethod       "noaux_tc" uses {@code e_score_correction_bias} to choose experts
- * @param moeLayerFreq     every how many layers, after the dense ones, is an MoE layer
  * @param ropeInterleave   whether RoPE pairs are adjacent elements (the official layout) or halves
  * @param quantization     how the linear layers are stored ({@code quantization_config}); NONE when plain
  */
 public record ModelSpec(
         String modelType,
+        ModelFamily family,
         int vocabSize,
         int hidden,
         int intermediate,
         int moeIntermediate,
         int layers,
         int heads,
+        int kvHeads,
+        int headDim,
+        QkNorm qkNorm,
         int qLoraRank,
         int kvLoraRank,
         int qkNopeHeadDim,
@@ -42,8 +56,7 @@ public record ModelSpec(
         double routedScalingFactor,
         String scoringFunc,
         String topkMethod,
-        int firstKDenseReplace,
-        int moeLayerFreq,
+        List<Integer> denseLayers,
         double rmsNormEps,
         double ropeTheta,
         RopeScaling ropeScaling,
@@ -55,11 +68,11 @@ public record ModelSpec(
         List<Integer> eosTokenIds,
         QuantizationConfig quantization) {
 
-    private static final List<String> MODEL_TYPES = List.of("deepseek_v3", "kimi_k2");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ModelSpec {
         eosTokenIds = List.copyOf(eosTokenIds);
+        denseLayers = List.copyOf(denseLayers);
     }
 
     /** Reads {@code dir/config.json}. */
@@ -86,17 +99,20 @@ public record ModelSpec(
         }
     }
 
-    /** Parses a {@code config.json} tree; missing keys take {@code DeepseekV3Config}'s defaults. */
+    /** Parses a {@code config.json} tree; missing keys take the defaults of the family's config class. */
     public static ModelSpec fromConfig(JsonNode c) {
-        String modelType = text(c, "model_type", "");
-        if (!MODEL_TYPES.contains(modelType)) {
-            throw new ModelException("unsupported architecture: model_type \"" + modelType
-                    + "\" (supported: " + String.join(", ", MODEL_TYPES) + ")");
-        }
+        ModelFamily family = ModelFamily.of(text(c, "model_type", ""));
         String act = text(c, "hidden_act", "silu");
         if (!act.equals("silu")) {
             throw new ModelException("unsupported hidden_act \"" + act + "\" (supported: silu)");
         }
+        ModelSpec spec = family.latentAttention() ? deepseekV3(c) : groupedQuery(c, family);
+        spec.validate();
+        return spec;
+    }
+
+    /** {@code DeepseekV3Config}'s keys and defaults (Kimi K2 ships the same keys as {@code kimi_k2}). */
+    private static ModelSpec deepseekV3(JsonNode c) {
         int heads = integer(c, "num_attention_heads", 128);
         int kvHeads = integer(c, "num_key_value_heads", heads);
         if (kvHeads != heads) {
@@ -105,18 +121,30 @@ public record ModelSpec(
             throw new ModelException("num_key_value_heads " + kvHeads + " differs from num_attention_heads "
                     + heads + "; MLA has no key/value head groups");
         }
-        JsonNode rope = c.has("rope_scaling") && !c.get("rope_scaling").isNull()
-                ? c.get("rope_scaling") : c.get("rope_parameters");
-        double ropeTheta = number(c, "rope_theta", rope != null && rope.has("rope_theta")
-                ? rope.get("rope_theta").asDouble() : 10000.0);
-        ModelSpec spec = new ModelSpec(
-                modelType,
+        int layers = integer(c, "num_hidden_layers", 61);
+        int firstDense = integer(c, "first_k_dense_replace", 3);
+        int moeLayerFreq = integer(c, "moe_layer_freq", 1);
+        positive("moe_layer_freq", moeLayerFreq);
+        List<Integer> dense = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            if (i < firstDense || i % moeLayerFreq != 0) {
+                dense.add(i);
+            }
+        }
+        JsonNode rope = ropeNode(c);
+        int maxPositions = integer(c, "max_position_embeddings", 4096);
+        return new ModelSpec(
+                text(c, "model_type", ""),
+                ModelFamily.DEEPSEEK_V3,
                 integer(c, "vocab_size", 129280),
                 integer(c, "hidden_size", 7168),
                 integer(c, "intermediate_size", 18432),
                 integer(c, "moe_intermediate_size", 2048),
-                integer(c, "num_hidden_layers", 61),
+                layers,
                 heads,
+                heads,
+                0,
+                QkNorm.NONE,
                 c.has("q_lora_rank") && c.get("q_lora_rank").isNull() ? 0 : integer(c, "q_lora_rank", 1536),
                 integer(c, "kv_lora_rank", 512),
                 integer(c, "qk_nope_head_dim", 128),
@@ -131,20 +159,109 @@ public record ModelSpec(
                 number(c, "routed_scaling_factor", 2.5),
                 text(c, "scoring_func", "sigmoid"),
                 text(c, "topk_method", "noaux_tc"),
-                integer(c, "first_k_dense_replace", 3),
-                integer(c, "moe_layer_freq", 1),
+                dense,
                 number(c, "rms_norm_eps", 1e-6),
-                ropeTheta,
-                ropeScaling(rope, integer(c, "max_position_embeddings", 4096)),
+                ropeTheta(c, rope, 10000.0),
+                ropeScaling(rope, maxPositions),
                 bool(c, "rope_interleave", true),
-                integer(c, "max_position_embeddings", 4096),
+                maxPositions,
                 bool(c, "tie_word_embeddings", false),
                 bool(c, "attention_bias", false),
                 c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : 0,
                 eosIds(c.get("eos_token_id")),
                 QuantizationConfig.fromConfig(c.get("quantization_config")));
-        spec.validate();
-        return spec;
+    }
+
+    /**
+     * Qwen3-MoE, Mixtral and OLMoE: grouped-query attention with RoPE in halves over the whole head,
+     * a softmax router choosing the top k of all experts, no shared expert. Defaults are those of
+     * {@code Qwen3MoeConfig}, {@code MixtralConfig} and {@code OlmoeConfig}.
+     */
+    private static ModelSpec groupedQuery(JsonNode c, ModelFamily family) {
+        boolean qwen = family == ModelFamily.QWEN3_MOE;
+        boolean mixtral = family == ModelFamily.MIXTRAL;
+        int hidden = integer(c, "hidden_size", mixtral ? 4096 : 2048);
+        int heads = integer(c, "num_attention_heads", qwen ? 32 : mixtral ? 32 : 16);
+        int kvHeads = integer(c, "num_key_value_heads", qwen ? 4 : mixtral ? 8 : heads);
+        positive("num_attention_heads", heads);
+        positive("num_key_value_heads", kvHeads);
+        int headDim = integer(c, "head_dim", hidden / heads);
+        int layers = integer(c, "num_hidden_layers", qwen ? 24 : mixtral ? 32 : 16);
+        int experts = integer(c, mixtral ? "num_local_experts" : "num_experts", qwen ? 128 : mixtral ? 8 : 64);
+        int intermediate = integer(c, "intermediate_size", qwen ? 6144 : mixtral ? 14336 : 2048);
+        List<Integer> dense = new ArrayList<>();
+        if (qwen) {
+            // Qwen3MoeDecoderLayer: MoE where the layer is not in mlp_only_layers, there are experts,
+            // and (layer + 1) is a multiple of decoder_sparse_step.
+            int step = integer(c, "decoder_sparse_step", 1);
+            positive("decoder_sparse_step", step);
+            List<Integer> mlpOnly = intList(c, "mlp_only_layers");
+            for (int i = 0; i < layers; i++) {
+                if (mlpOnly.contains(i) || experts == 0 || (i + 1) % step != 0) {
+                    dense.add(i);
+                }
+            }
+            if (bool(c, "use_sliding_window", false)) {
+                throw new ModelException("use_sliding_window true is not supported (Qwen3-MoE checkpoints ship false)");
+            }
+        }
+        if (mixtral && c.hasNonNull("sliding_window")
+                && integer(c, "sliding_window", 0) < integer(c, "max_position_embeddings", 4096 * 32)) {
+            throw new ModelException("sliding_window " + c.get("sliding_window") + " is not supported (Mixtral "
+                    + "checkpoints ship null); set it to null to attend over the whole context");
+        }
+        if (family == ModelFamily.OLMOE && c.hasNonNull("clip_qkv")) {
+            throw new ModelException("clip_qkv " + c.get("clip_qkv") + " is not supported (OLMoE checkpoints ship null)");
+        }
+        JsonNode rope = ropeNode(c);
+        int maxPositions = integer(c, "max_position_embeddings", qwen ? 32768 : mixtral ? 4096 * 32 : 4096);
+        return new ModelSpec(
+                text(c, "model_type", ""),
+                family,
+                integer(c, "vocab_size", qwen ? 151936 : mixtral ? 32000 : 50304),
+                hidden,
+                // Mixtral's and OLMoE's experts are intermediate_size wide and there is no dense MLP;
+                // Qwen3's dense layers use intermediate_size, its experts moe_intermediate_size.
+                qwen ? intermediate : 0,
+                qwen ? integer(c, "moe_intermediate_size", 768) : intermediate,
+                layers,
+                heads,
+                kvHeads,
+                headDim,
+                qwen ? QkNorm.PER_HEAD : family == ModelFamily.OLMOE ? QkNorm.WHOLE : QkNorm.NONE,
+                0,
+                0,
+                0,
+                0,
+                0,
+                experts,
+                0,
+                integer(c, "num_experts_per_tok", mixtral ? 2 : 8),
+                1,
+                1,
+                mixtral || bool(c, "norm_topk_prob", false), // Mixtral always renormalises its top 2
+                1.0,
+                "softmax",
+                "greedy",
+                dense,
+                number(c, "rms_norm_eps", qwen ? 1e-6 : 1e-5),
+                ropeTheta(c, rope, mixtral ? 1e6 : 10000.0),
+                ropeScaling(rope, maxPositions),
+                false,
+                maxPositions,
+                bool(c, "tie_word_embeddings", false),
+                bool(c, "attention_bias", false),
+                c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : 1,
+                eosIds(c.get("eos_token_id")),
+                QuantizationConfig.fromConfig(c.get("quantization_config")));
+    }
+
+    private static JsonNode ropeNode(JsonNode c) {
+        return c.has("rope_scaling") && !c.get("rope_scaling").isNull() ? c.get("rope_scaling") : c.get("rope_parameters");
+    }
+
+    private static double ropeTheta(JsonNode c, JsonNode rope, double fallback) {
+        return number(c, "rope_theta", rope != null && rope.has("rope_theta") ? rope.get("rope_theta").asDouble() : fallback);
     }
 
     private static RopeScaling ropeScaling(JsonNode rope, int maxPositions) {
@@ -174,21 +291,32 @@ public record ModelSpec(
         positive("hidden_size", hidden);
         positive("num_hidden_layers", layers);
         positive("num_attention_heads", heads);
-        positive("kv_lora_rank", kvLoraRank);
-        positive("qk_rope_head_dim", qkRopeHeadDim);
-        positive("v_head_dim", vHeadDim);
-        if (qkNopeHeadDim < 0 || qLoraRank < 0) {
-            throw new ModelException("qk_nope_head_dim and q_lora_rank must not be negative");
+        if (family.latentAttention()) {
+            positive("kv_lora_rank", kvLoraRank);
+            positive("qk_rope_head_dim", qkRopeHeadDim);
+            positive("v_head_dim", vHeadDim);
+            if (qkNopeHeadDim < 0 || qLoraRank < 0) {
+                throw new ModelException("qk_nope_head_dim and q_lora_rank must not be negative");
+            }
+        } else {
+            positive("head_dim", headDim);
+            if (heads % kvHeads != 0) {
+                throw new ModelException("num_attention_heads " + heads + " is not a multiple of num_key_value_heads "
+                        + kvHeads + ": each key/value head serves a whole group of query heads");
+            }
         }
-        if (qkRopeHeadDim % 2 != 0) {
-            throw new ModelException("qk_rope_head_dim " + qkRopeHeadDim + " must be even: RoPE rotates pairs");
+        if (ropeDim() % 2 != 0) {
+            throw new ModelException((family.latentAttention() ? "qk_rope_head_dim " : "head_dim ") + ropeDim()
+                    + " must be even: RoPE rotates pairs");
         }
-        if (firstKDenseReplace < layers) {
+        if (denseLayers.size() < layers) {
             positive("moe_intermediate_size", moeIntermediate);
-            positive("n_routed_experts", routedExperts);
+            positive(family == ModelFamily.MIXTRAL ? "num_local_experts" : "n_routed_experts", routedExperts);
             positive("num_experts_per_tok", expertsPerToken);
             positive("n_group", nGroup);
-            positive("moe_layer_freq", moeLayerFreq);
+            if (expertsPerToken > routedExperts) {
+                throw new ModelException("num_experts_per_tok " + expertsPerToken + " exceeds the " + routedExperts + " experts");
+            }
             if (routedExperts % nGroup != 0) {
                 throw new ModelException("n_routed_experts " + routedExperts + " is not divisible by n_group " + nGroup);
             }
@@ -206,7 +334,7 @@ public record ModelSpec(
                 throw new ModelException("n_shared_experts must not be negative");
             }
         }
-        if (firstKDenseReplace > 0) {
+        if (!denseLayers.isEmpty()) {
             positive("intermediate_size", intermediate);
         }
         if (!(rmsNormEps > 0)) {
@@ -219,11 +347,27 @@ public record ModelSpec(
 
     /** Whether layer {@code layer} has an MoE block rather than a dense MLP. */
     public boolean isMoeLayer(int layer) {
-        return layer >= firstKDenseReplace && layer % moeLayerFreq == 0;
+        return !denseLayers.contains(layer);
     }
 
+    /** Width of a query (and key) head: {@code qk_nope + qk_rope} for MLA, {@code head_dim} otherwise. */
     public int qkHeadDim() {
-        return qkNopeHeadDim + qkRopeHeadDim;
+        return family.latentAttention() ? qkNopeHeadDim + qkRopeHeadDim : headDim;
+    }
+
+    /** Width of each head's part that RoPE rotates: MLA's rope part, the whole head otherwise. */
+    public int ropeDim() {
+        return family.latentAttention() ? qkRopeHeadDim : headDim;
+    }
+
+    /** Width of a value head: {@code v_head_dim} for MLA, {@code head_dim} otherwise. */
+    public int valueHeadDim() {
+        return family.latentAttention() ? vHeadDim : headDim;
+    }
+
+    /** Floats one position's cache entry holds per layer: MLA's latent and rope key, or every key and value head. */
+    public int cacheEntryFloats() {
+        return family.latentAttention() ? kvLoraRank + qkRopeHeadDim : 2 * kvHeads * headDim;
     }
 
     /** Width of the shared experts' MLP, all shared experts fused into one. */
@@ -278,6 +422,24 @@ public record ModelSpec(
             throw new ModelException(key + " must be true or false, is " + v);
         }
         return v.asBoolean();
+    }
+
+    private static List<Integer> intList(JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        List<Integer> out = new ArrayList<>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new ModelException(key + " must be a list of layer indices, is " + v);
+        }
+        for (JsonNode n : v) {
+            if (!n.isIntegralNumber()) {
+                throw new ModelException(key + " must be a list of layer indices, has " + n);
+            }
+            out.add(n.asInt());
+        }
+        return out;
     }
 
     private static List<Integer> eosIds(JsonNode node) {

@@ -1,7 +1,7 @@
 package org.moebatch.model;
 
 /**
- * Rotary position embedding of the rope part of MLA's queries and keys, with YaRN context
+ * Rotary position embedding of queries and keys (MLA: their rope part), with YaRN context
  * extension. Follows {@code _compute_yarn_parameters} of Hugging Face transformers: frequencies
  * between the {@code beta_fast} and {@code beta_slow} correction dimensions are blended between
  * original and interpolated ({@code / factor}), and cos and sin carry the attention factor
@@ -14,7 +14,7 @@ public final class RotaryEmbedding {
     private final int dim;
 
     public RotaryEmbedding(ModelSpec spec) {
-        this.dim = spec.qkRopeHeadDim();
+        this.dim = spec.ropeDim();
         this.interleaved = spec.ropeInterleave();
         RopeScaling scaling = spec.ropeScaling();
         double base = spec.ropeTheta();

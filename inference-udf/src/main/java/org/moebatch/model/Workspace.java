@@ -14,14 +14,16 @@ public final class Workspace {
     final Tensor hidden;        // [T, hidden]
     final Tensor normed;        // [T, hidden]
 
-    // MLA
+    // attention: MLA's, or grouped-query (q, keys, values, attnValues)
     final Tensor qA;            // [T, q_lora_rank], when queries go through the LoRA
-    final Tensor q;             // [T, heads * (nope + rope)]
+    final Tensor q;             // [T, heads * (nope + rope)], or [T, heads * head_dim]
+    final Tensor keys;          // [T, kv_heads * head_dim]
+    final Tensor values;        // [T, kv_heads * head_dim]
     final Tensor latent;        // [T, kv_lora_rank]  compressed kv, normalised
     final Tensor keyRope;       // [T, rope]          the one rope key shared by all heads
     final Tensor qLatent;       // [T, heads * kv_lora_rank]  q_nope absorbed through W_UK
     final Tensor outLatent;     // [T, heads * kv_lora_rank]  attention output in latent space
-    final Tensor attnValues;    // [T, heads * v_head_dim]
+    final Tensor attnValues;    // [T, heads * v_head_dim]       attention output per head, before o_proj
     final Tensor attnOut;       // [T, hidden]
 
     // feed-forward
@@ -48,11 +50,13 @@ public final class Workspace {
         normed = backend.tensor(one, spec.hidden());
         qA = backend.tensor(one, Math.max(1, spec.qLoraRank()));
         q = backend.tensor(one, spec.heads() * spec.qkHeadDim());
-        latent = backend.tensor(one, spec.kvLoraRank());
-        keyRope = backend.tensor(one, spec.qkRopeHeadDim());
-        qLatent = backend.tensor(one, spec.heads() * spec.kvLoraRank());
-        outLatent = backend.tensor(one, spec.heads() * spec.kvLoraRank());
-        attnValues = backend.tensor(one, spec.heads() * spec.vHeadDim());
+        keys = backend.tensor(one, Math.max(1, spec.kvHeads() * spec.headDim()));
+        values = backend.tensor(one, Math.max(1, spec.kvHeads() * spec.headDim()));
+        latent = backend.tensor(one, Math.max(1, spec.kvLoraRank()));
+        keyRope = backend.tensor(one, Math.max(1, spec.qkRopeHeadDim()));
+        qLatent = backend.tensor(one, Math.max(1, spec.heads() * spec.kvLoraRank()));
+        outLatent = backend.tensor(one, Math.max(1, spec.heads() * spec.kvLoraRank()));
+        attnValues = backend.tensor(one, spec.heads() * spec.valueHeadDim());
         attnOut = backend.tensor(one, spec.hidden());
         denseGate = backend.tensor(one, Math.max(1, spec.intermediate()));
         denseUp = backend.tensor(one, Math.max(1, spec.intermediate()));
@@ -65,7 +69,7 @@ public final class Workspace {
         expertLoad = new ExpertLoad(spec);
         lastHidden = backend.tensor(one, spec.hidden());
         logits = backend.tensor(one, spec.vocabSize());
-        perToken = new Tensor[] {hidden, normed, qA, q, latent, keyRope, qLatent, outLatent, attnValues, attnOut,
+        perToken = new Tensor[] {hidden, normed, qA, q, keys, values, latent, keyRope, qLatent, outLatent, attnValues, attnOut,
             denseGate, denseUp, routerLogits, sharedGate, sharedUp, sharedOut, ffnOut};
     }
 

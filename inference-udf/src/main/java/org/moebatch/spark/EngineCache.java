@@ -16,7 +16,7 @@ import org.moebatch.engine.ExpertParallelBackend;
 import org.moebatch.engine.HostMemory;
 import org.moebatch.engine.MemoryPlan;
 import org.moebatch.model.Checkpoint;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.moebatch.model.ModelSpec;
 import org.moebatch.tokenizer.Tokenizer;
 import org.slf4j.Logger;
@@ -58,7 +58,7 @@ public final class EngineCache {
                     .withMaxRunning(o.maxRunning())
                     .withMaxStepTokens(o.maxStepTokens());
             checkFit(o, config, backend);
-            DeepseekV3Model model = DeepseekV3Model.load(Paths.get(o.modelDir()), backend);
+            MoeModel model = MoeModel.load(Paths.get(o.modelDir()), backend);
             Engine engine = new Engine(model, backend, config);
             ChatRunner runner = new ChatRunner(engine, Tokenizer.load(model.dir()), ChatTemplate.load(model.dir()));
             LOG.info("engine for {} on {} ready in {} ms", o.modelDir(), backend.device(), (System.nanoTime() - start) / 1_000_000);

@@ -39,6 +39,12 @@ public record GenerateOptions(String modelDir, String device, int threads, long 
                 ToolOptions.none(), 128);
     }
 
+    /** The same job on the checkpoint in {@code newModelDir}. */
+    public GenerateOptions withModel(String newModelDir) {
+        return new GenerateOptions(newModelDir, device, threads, kvCacheMb, maxRunning, maxStepTokens, maxTokens, temperature,
+                topP, topK, seed, system, stop, tools, window);
+    }
+
     /** The same options served by an engine of these settings; a task keeps twice {@code maxRunning} rows in flight. */
     public GenerateOptions withEngine(String newDevice, int newThreads, long newKvCacheMb, int newMaxRunning) {
         return new GenerateOptions(modelDir, newDevice, newThreads, newKvCacheMb, newMaxRunning, maxStepTokens, maxTokens,

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.moebatch.model.GqaDims;
 import org.moebatch.model.Linear;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
@@ -236,8 +237,8 @@ class CpuBackendTest {
         int layers = 2;
         int pageSize = 16;
         WeightMatrix kvB = r.matrix("kv_b_proj", DType.BF16, d.heads() * d.kvBRowsPerHead(), d.latent());
-        KvCache refCache = reference.kvCache(layers, pageSize, d, 12);
-        KvCache cpuCache = cpu.kvCache(layers, pageSize, d, 12);
+        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), 12);
+        KvCache cpuCache = cpu.kvCache(layers, pageSize, KvLayout.of(d), 12);
 
         // Sequence A: a prefill of 150 tokens (past the attention block of 64, over ten pages);
         // sequence B: 3 tokens at positions 20..22 whose earlier positions are filled first.
@@ -289,11 +290,68 @@ class CpuBackendTest {
         assertClose(valuesRef, values, TOLERANCE, "mlaProjectValues");
     }
 
+    @ParameterizedTest(name = "grouped-query attention, {0} heads over {1} key/value heads of {2}")
+    @CsvSource({"6, 2, 20", "4, 4, 16", "8, 1, 36"})
+    void groupedQueryOperationsMatchReferenceAcrossPagesAndSequences(int heads, int kvHeads, int headDim) {
+        RandomTensors r = new RandomTensors(31 + heads);
+        GqaDims d = new GqaDims(heads, kvHeads, headDim);
+        RotaryEmbedding rotary = new RotaryEmbedding(Specs.tiny(new MlaDims(1, 4, 8, 4, 8)));
+        int layers = 2;
+        int pageSize = 16;
+        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), 12);
+        KvCache cpuCache = cpu.kvCache(layers, pageSize, KvLayout.of(d), 12);
+
+        // Sequence A: a prefill of 150 tokens (past the attention block of 64, over ten pages);
+        // sequence B: 3 tokens at positions 20..22 whose earlier positions are filled first.
+        int[] pagesA = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        int[] pagesB = {11, 10};
+        Batch fillB = new Batch();
+        int b0 = fillB.addSequence(pagesB);
+        for (int p = 0; p < 20; p++) {
+            fillB.addToken(b0, 1, p, false);
+        }
+        fillB.seal(rotary);
+        storeRandomKeysAndValues(r, fillB, d, refCache, cpuCache);
+
+        Batch batch = new Batch();
+        int a = batch.addSequence(pagesA);
+        int b = batch.addSequence(pagesB);
+        for (int p = 0; p < 150; p++) {
+            batch.addToken(a, 1, p, p == 149);
+        }
+        for (int p = 20; p < 23; p++) {
+            batch.addToken(b, 1, p, true);
+        }
+        batch.seal(rotary);
+        int tokens = batch.tokenCount();
+        storeRandomKeysAndValues(r, batch, d, refCache, cpuCache);
+
+        HostTensor q = r.tensor(tokens, heads * headDim);
+        HostTensor qRef = HostTensor.of(tokens, q.cols(), q.toArray());
+        float[] gamma = r.floats(headDim, 1f);
+        reference.rmsNormHeads(qRef, heads, gamma, 1e-6f);
+        cpu.rmsNormHeads(q, heads, gamma, 1e-6f);
+        assertClose(qRef, q, TOLERANCE, "rmsNormHeads");
+
+        HostTensor outRef = new HostTensor(tokens, heads * headDim);
+        HostTensor out = poisoned(tokens, heads * headDim);
+        reference.gqaAttend(outRef, qRef, refCache, 1, batch, d, 0.21f);
+        cpu.gqaAttend(out, qRef, cpuCache, 1, batch, d, 0.21f);
+        assertClose(outRef, out, TOLERANCE, "gqaAttend");
+    }
+
+    private static void storeRandomKeysAndValues(RandomTensors r, Batch batch, GqaDims d, KvCache refCache, KvCache cpuCache) {
+        HostTensor keys = r.tensor(batch.tokenCount(), d.kvWidth());
+        HostTensor values = r.tensor(batch.tokenCount(), d.kvWidth());
+        reference.storeKv(refCache, 1, keys, values, batch);
+        cpu.storeKv(cpuCache, 1, keys, values, batch);
+    }
+
     private static void storeRandomKv(RandomTensors r, Batch batch, int layer, MlaDims d, KvCache refCache, KvCache cpuCache) {
         HostTensor latent = r.tensor(batch.tokenCount(), d.latent());
         HostTensor rope = r.tensor(batch.tokenCount(), d.rope());
-        reference.mlaStoreKv(refCache, layer, latent, rope, batch);
-        cpu.mlaStoreKv(cpuCache, layer, latent, rope, batch);
+        reference.storeKv(refCache, layer, latent, rope, batch);
+        cpu.storeKv(cpuCache, layer, latent, rope, batch);
     }
 
     @ParameterizedTest(name = "rope with interleave={0}")

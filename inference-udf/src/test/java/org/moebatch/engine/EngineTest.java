@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.moebatch.testing.Samples;
 
 /**
@@ -26,12 +26,12 @@ import org.moebatch.testing.Samples;
  */
 class EngineTest {
     private static CpuBackend backend;
-    private static DeepseekV3Model model;
+    private static MoeModel model;
 
     @BeforeAll
     static void load() {
         backend = new CpuBackend(2);
-        model = DeepseekV3Model.load(Samples.model("kimi-k2-tiny"), backend);
+        model = MoeModel.load(Samples.model("kimi-k2-tiny"), backend);
     }
 
     @AfterAll

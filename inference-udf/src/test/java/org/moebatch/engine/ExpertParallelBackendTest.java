@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.moebatch.testing.Samples;
 
 /**
@@ -34,12 +34,12 @@ class ExpertParallelBackendTest {
         int steps = golden.get("greedy").size();
         LogitsProbe.Result single;
         try (Backend one = new CpuBackend(2)) {
-            single = LogitsProbe.run(DeepseekV3Model.load(Samples.model(checkpoint), one), one, prompt, steps);
+            single = LogitsProbe.run(MoeModel.load(Samples.model(checkpoint), one), one, prompt, steps);
         }
         try (Backend spread = Backends.create(devices, 2)) {
             assertTrue(spread instanceof ExpertParallelBackend);
             assertEquals(devices.split(",").length, ((ExpertParallelBackend) spread).shardCount());
-            LogitsProbe.Result parallel = LogitsProbe.run(DeepseekV3Model.load(Samples.model(checkpoint), spread), spread, prompt, steps);
+            LogitsProbe.Result parallel = LogitsProbe.run(MoeModel.load(Samples.model(checkpoint), spread), spread, prompt, steps);
             assertArrayEquals(single.greedy(), parallel.greedy());
             double worst = 0;
             for (int s = 0; s < single.logits().length; s++) {

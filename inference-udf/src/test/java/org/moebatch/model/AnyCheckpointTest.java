@@ -76,10 +76,10 @@ class AnyCheckpointTest {
         LogitsProbe.Result expected;
         LogitsProbe.Result actual;
         try (ReferenceBackend reference = new ReferenceBackend()) {
-            expected = LogitsProbe.run(DeepseekV3Model.load(model, reference), reference, prompt, 5);
+            expected = LogitsProbe.run(MoeModel.load(model, reference), reference, prompt, 5);
         }
         try (CpuBackend cpu = new CpuBackend(2)) {
-            actual = LogitsProbe.run(DeepseekV3Model.load(model, cpu), cpu, prompt, 5);
+            actual = LogitsProbe.run(MoeModel.load(model, cpu), cpu, prompt, 5);
         }
         assertArrayEquals(expected.greedy(), actual.greedy(), "greedy tokens");
         for (int s = 0; s < expected.logits().length; s++) {

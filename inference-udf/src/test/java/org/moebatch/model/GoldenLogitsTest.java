@@ -19,8 +19,9 @@ import org.moebatch.engine.ReferenceBackend;
 import org.moebatch.testing.Samples;
 
 /**
- * The engine against logits from the independent PyTorch reference (tools/reference/), at the
- * prefill and at every KV-cached greedy decode step, for each checked-in tiny checkpoint.
+ * The engine against logits from the independent PyTorch references (tools/reference/), at the
+ * prefill and at every KV-cached greedy decode step, for each checked-in tiny checkpoint: every
+ * supported family, its switches, and its weight formats.
  */
 class GoldenLogitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +34,11 @@ class GoldenLogitsTest {
                 Arguments.of("variant-tiny", 1e-4),
                 // quantised weights dequantise exactly to float32, so the float32 tolerance holds
                 Arguments.of("kimi-k2-fp8-tiny", 1e-4),
-                Arguments.of("kimi-k2-int4-tiny", 1e-4));
+                Arguments.of("kimi-k2-int4-tiny", 1e-4),
+                // the grouped-query families (tools/reference/moe_families_reference.py)
+                Arguments.of("qwen3-moe-tiny", 1e-4),
+                Arguments.of("mixtral-tiny", 2e-2),
+                Arguments.of("olmoe-tiny", 1e-4));
     }
 
     @ParameterizedTest(name = "{0} on the Vector API backend matches the PyTorch reference")
@@ -56,7 +61,7 @@ class GoldenLogitsTest {
         JsonNode golden = JSON.readTree(Files.readString(Samples.golden(name)));
         int[] prompt = ints(golden.get("tokens"));
         int[] expectedGreedy = ints(golden.get("greedy"));
-        DeepseekV3Model model = DeepseekV3Model.load(Samples.model(name), be);
+        MoeModel model = MoeModel.load(Samples.model(name), be);
         LogitsProbe.Result result = LogitsProbe.run(model, be, prompt, expectedGreedy.length);
 
         assertArrayEquals(expectedGreedy, result.greedy(), name + ": greedy tokens");

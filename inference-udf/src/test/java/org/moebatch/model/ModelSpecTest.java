@@ -73,10 +73,116 @@ class ModelSpecTest {
     }
 
     @Test
-    void unsupportedArchitectureIsNamed() {
+    void unsupportedArchitectureIsNamedWithTheSupportedOnes() {
         ObjectNode c = Specs.config();
         c.put("model_type", "llama");
-        assertTrue(rejection(c).contains("unsupported architecture: model_type \"llama\""));
+        String message = rejection(c);
+        assertTrue(message.contains("unsupported architecture: model_type \"llama\""), message);
+        assertTrue(message.contains("deepseek_v3, kimi_k2, qwen3_moe, mixtral, olmoe"), message);
+    }
+
+    /** Qwen3-30B-A3B's config.json, key for key. */
+    private static ObjectNode qwen3Moe30bA3b() {
+        ObjectNode c = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        c.put("model_type", "qwen3_moe");
+        c.put("vocab_size", 151936);
+        c.put("hidden_size", 2048);
+        c.put("intermediate_size", 6144);
+        c.put("moe_intermediate_size", 768);
+        c.put("num_hidden_layers", 48);
+        c.put("num_attention_heads", 32);
+        c.put("num_key_value_heads", 4);
+        c.put("head_dim", 128);
+        c.put("num_experts", 128);
+        c.put("num_experts_per_tok", 8);
+        c.put("norm_topk_prob", true);
+        c.put("decoder_sparse_step", 1);
+        c.putArray("mlp_only_layers");
+        c.put("rope_theta", 1000000.0);
+        c.put("rms_norm_eps", 1e-6);
+        c.put("max_position_embeddings", 40960);
+        c.put("use_sliding_window", false);
+        c.put("sliding_window", (String) null);
+        c.put("tie_word_embeddings", false);
+        c.put("eos_token_id", 151645);
+        return c;
+    }
+
+    @Test
+    void readsQwen3MoeConfig() {
+        ModelSpec spec = ModelSpec.fromConfig(qwen3Moe30bA3b());
+        assertEquals(ModelFamily.QWEN3_MOE, spec.family());
+        assertFalse(spec.family().latentAttention());
+        assertEquals(4, spec.kvHeads());
+        assertEquals(128, spec.qkHeadDim(), "head_dim, not hidden / heads = 64");
+        assertEquals(128, spec.ropeDim());
+        assertEquals(2 * 4 * 128, spec.cacheEntryFloats());
+        assertEquals(QkNorm.PER_HEAD, spec.qkNorm());
+        assertEquals(128, spec.routedExperts());
+        assertEquals(768, spec.moeIntermediate());
+        assertEquals("softmax", spec.scoringFunc());
+        assertFalse(spec.usesCorrectionBias());
+        assertEquals(0, spec.sharedExperts());
+        assertEquals(1.0, spec.routedScalingFactor());
+        assertTrue(spec.normTopkProb());
+        assertFalse(spec.ropeInterleave(), "RoPE in halves");
+        for (int i = 0; i < 48; i++) {
+            assertTrue(spec.isMoeLayer(i), "layer " + i);
+        }
+
+        ObjectNode c = qwen3Moe30bA3b();
+        c.put("decoder_sparse_step", 2);
+        c.putArray("mlp_only_layers").add(5);
+        ModelSpec sparse = ModelSpec.fromConfig(c);
+        assertFalse(sparse.isMoeLayer(0), "(0 + 1) % 2 != 0");
+        assertTrue(sparse.isMoeLayer(1));
+        assertFalse(sparse.isMoeLayer(5), "in mlp_only_layers");
+        assertTrue(sparse.isMoeLayer(7));
+        assertEquals(6144, sparse.intermediate(), "the dense layers' width");
+    }
+
+    @Test
+    void readsMixtralAndOlmoeConfigs() {
+        ModelSpec mixtral = ModelSpec.read(Samples.model("mixtral-tiny"));
+        assertEquals(ModelFamily.MIXTRAL, mixtral.family());
+        assertEquals(4, mixtral.routedExperts(), "num_local_experts");
+        assertEquals(40, mixtral.moeIntermediate(), "Mixtral's experts are intermediate_size wide");
+        assertTrue(mixtral.normTopkProb(), "Mixtral always renormalises its top k");
+        assertEquals(QkNorm.NONE, mixtral.qkNorm());
+        assertEquals(8, mixtral.headDim());
+
+        ModelSpec olmoe = ModelSpec.read(Samples.model("olmoe-tiny"));
+        assertEquals(ModelFamily.OLMOE, olmoe.family());
+        assertEquals(olmoe.heads(), olmoe.kvHeads());
+        assertEquals(QkNorm.WHOLE, olmoe.qkNorm());
+        assertFalse(olmoe.normTopkProb());
+    }
+
+    @Test
+    void groupedQueryConfigsAreRejectedWithTheKey() {
+        ObjectNode c = qwen3Moe30bA3b();
+        c.put("num_key_value_heads", 5);
+        assertTrue(rejection(c).contains("not a multiple of num_key_value_heads 5"));
+        c = qwen3Moe30bA3b();
+        c.put("head_dim", 127);
+        assertTrue(rejection(c).contains("head_dim 127 must be even"));
+        c = qwen3Moe30bA3b();
+        c.put("use_sliding_window", true);
+        assertTrue(rejection(c).contains("use_sliding_window"));
+        c = qwen3Moe30bA3b();
+        c.put("num_experts_per_tok", 129);
+        assertTrue(rejection(c).contains("num_experts_per_tok 129 exceeds the 128 experts"));
+        c = qwen3Moe30bA3b();
+        c.put("mlp_only_layers", "all");
+        assertTrue(rejection(c).contains("mlp_only_layers must be a list"));
+        c = qwen3Moe30bA3b();
+        c.put("model_type", "mixtral");
+        c.put("sliding_window", 4096);
+        assertTrue(rejection(c).contains("sliding_window 4096 is not supported"));
+        c = qwen3Moe30bA3b();
+        c.put("model_type", "olmoe");
+        c.put("clip_qkv", 8.0);
+        assertTrue(rejection(c).contains("clip_qkv"));
     }
 
     @Test

@@ -102,8 +102,8 @@ class QuantizedCheckpointTest {
         Path twin = QuantizedCheckpoint.write(dir.resolve("twin"), plain, pair.twin());
         int[] prompt = {3, 9, 27, 1, 79, 40, 2, 11, 64};
         try (CpuBackend be = new CpuBackend(2)) {
-            LogitsProbe.Result expected = LogitsProbe.run(DeepseekV3Model.load(twin, be), be, prompt, 4);
-            LogitsProbe.Result actual = LogitsProbe.run(DeepseekV3Model.load(quantized, be), be, prompt, 4);
+            LogitsProbe.Result expected = LogitsProbe.run(MoeModel.load(twin, be), be, prompt, 4);
+            LogitsProbe.Result actual = LogitsProbe.run(MoeModel.load(quantized, be), be, prompt, 4);
             assertArrayEquals(expected.greedy(), actual.greedy());
             for (int step = 0; step < expected.logits().length; step++) {
                 assertArrayEquals(expected.logits()[step], actual.logits()[step], "step " + step);
@@ -141,7 +141,7 @@ class QuantizedCheckpointTest {
     private String loadError(ObjectNode c, Map<String, QuantizedCheckpoint.Tensor> tensors) {
         Path model = QuantizedCheckpoint.write(dir.resolve("bad"), c, tensors);
         try (CpuBackend be = new CpuBackend(1)) {
-            return assertThrows(ModelException.class, () -> DeepseekV3Model.load(model, be)).getMessage();
+            return assertThrows(ModelException.class, () -> MoeModel.load(model, be)).getMessage();
         }
     }
 

@@ -19,7 +19,7 @@ import org.moebatch.engine.GenerationResult;
 import org.moebatch.engine.SamplingParams;
 import org.moebatch.chat.ChatRunner;
 import org.moebatch.chat.ChatTemplate;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.moebatch.tokenizer.Tokenizer;
 import org.moebatch.tools.constrain.ToolCallProbe;
 import org.slf4j.Logger;
@@ -94,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
         Backend created = Backends.create(device, threadCount);
         org.moebatch.engine.ProfilingBackend profiler = profile ? new org.moebatch.engine.ProfilingBackend(created) : null;
         try (Backend backend = profiler != null ? profiler : created) {
-            DeepseekV3Model m = DeepseekV3Model.load(dir, backend);
+            MoeModel m = MoeModel.load(dir, backend);
             out.put("model", dir.toString());
             out.put("device", device);
             out.put("threads", threadCount);
@@ -153,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int serving(DeepseekV3Model m, Backend backend, ObjectNode out) {
+    private int serving(MoeModel m, Backend backend, ObjectNode out) {
         ServingBench bench = new ServingBench(m, backend, servingRows, systemTokens, 1);
         LOG.info("warming up");
         new ServingBench(m, backend, 8, systemTokens, 2).run("warm-up", 8, true);
@@ -183,7 +183,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int toolCalls(DeepseekV3Model m, Backend backend, ObjectNode out) throws java.io.IOException {
+    private int toolCalls(MoeModel m, Backend backend, ObjectNode out) throws java.io.IOException {
         Path schemas = toolSchemas != null ? toolSchemas : Defaults.home().resolve("data-samples/tools/schemas.json");
         List<com.fasterxml.jackson.databind.JsonNode> tools = new ArrayList<>();
         new ObjectMapper().readTree(java.nio.file.Files.readString(schemas)).forEach(tools::add);
@@ -220,10 +220,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One run: {@code batch} rows submitted together, all prompts in one prefill step, then decode. */
-    private static EngineStats.Snapshot run(DeepseekV3Model m, Backend backend, int batch, int promptLength,
+    private static EngineStats.Snapshot run(MoeModel m, Backend backend, int batch, int promptLength,
             int generateLength, long seed) {
         int vocab = m.spec().vocabSize();
-        long cacheBytes = 4L * m.spec().layers() * (m.spec().kvLoraRank() + m.spec().qkRopeHeadDim())
+        long cacheBytes = 4L * m.spec().layers() * m.spec().cacheEntryFloats()
                 * (long) batch * (promptLength + generateLength + 32);
         EngineConfig config = EngineConfig.defaults()
                 .withMaxRunning(batch)

@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import org.moebatch.engine.Backend;
 import org.moebatch.engine.Backends;
 import org.moebatch.engine.LogitsProbe;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -54,7 +54,7 @@ final class LogitsCommand implements Callable<Integer> {
         Path dir = model != null ? model : Defaults.model();
         try (Backend backend = Backends.create(device, threads)) {
             long start = System.nanoTime();
-            DeepseekV3Model m = DeepseekV3Model.load(dir, backend);
+            MoeModel m = MoeModel.load(dir, backend);
             LOG.info("loaded {} ({}, {} layers) on {} in {} ms", dir, m.spec().modelType(), m.spec().layers(),
                     backend.device(), (System.nanoTime() - start) / 1_000_000);
             LogitsProbe.Result result = LogitsProbe.run(m, backend, tokens, steps);

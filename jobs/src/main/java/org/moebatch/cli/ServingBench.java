@@ -11,7 +11,7 @@ import org.moebatch.engine.EngineStats;
 import org.moebatch.engine.GenerationRequest;
 import org.moebatch.engine.GenerationResult;
 import org.moebatch.engine.SamplingParams;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 
 /**
  * A batch-job workload for the engine: rows that share a system prompt, with prompts and outputs
@@ -30,11 +30,11 @@ final class ServingBench {
         }
     }
 
-    private final DeepseekV3Model model;
+    private final MoeModel model;
     private final Backend backend;
     private final List<GenerationRequest> requests = new ArrayList<>();
 
-    ServingBench(DeepseekV3Model model, Backend backend, int rows, int systemTokens, long seed) {
+    ServingBench(MoeModel model, Backend backend, int rows, int systemTokens, long seed) {
         this.model = model;
         this.backend = backend;
         Random random = new Random(seed);

@@ -30,6 +30,8 @@ public enum KernelName {
     MLA_ATTEND("mla", "mla_attend", "ppppppppppppiiiiiiiiiiif"),
     MLA_ATTEND_COMBINE("mla", "mla_attend_combine", "ppppiiii"),
 
+    GQA_ATTEND("gqa", "gqa_attend", "pppppppiiiiiif"),
+
     ROUTE("router", "route_tokens", "ppiiiiiiifpp"),
 
     MOE_ALIGN("moe", "moe_align", "piiippp"),

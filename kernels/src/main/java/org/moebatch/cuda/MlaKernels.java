@@ -29,12 +29,15 @@ public final class MlaKernels {
                         .i32(s.value()).i32(s.latent()));
     }
 
-    /** Writes each token's {@code latent [tokens, latent]} and {@code keyRope [tokens, rope]} to its cache slot. */
-    public void storeKv(DeviceBuffer cache, DeviceBuffer latent, DeviceBuffer keyRope, AttentionTables step, int layer,
-            MlaShape s, CacheGeometry pages) {
+    /**
+     * Writes each token's cache entry {@code [first[t] | second[t]]} to its slot: MLA's latent and rope
+     * key, or grouped-query attention's keys and values; the kernel only needs the two widths.
+     */
+    public void storeKv(DeviceBuffer cache, DeviceBuffer first, DeviceBuffer second, AttentionTables step, int layer,
+            int firstWidth, int secondWidth, CacheGeometry pages) {
         modules.launch(KernelName.MLA_STORE_KV, Launch.of(step.tokens(), STORE_THREADS),
-                new KernelArgs().ptr(cache).ptr(latent).ptr(keyRope).ptr(step.pageOfToken()).ptr(step.slotOfToken())
-                        .i32(layer).i32(pages.layers()).i32(pages.pageSize()).i32(s.latent()).i32(s.rope()));
+                new KernelArgs().ptr(cache).ptr(first).ptr(second).ptr(step.pageOfToken()).ptr(step.slotOfToken())
+                        .i32(layer).i32(pages.layers()).i32(pages.pageSize()).i32(firstWidth).i32(secondWidth));
     }
 
     /**

@@ -8,6 +8,7 @@ import org.moebatch.cuda.CudaContext;
 import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.DevicePool;
 import org.moebatch.cuda.ExpertTables;
+import org.moebatch.cuda.GqaKernels;
 import org.moebatch.cuda.HostStaging;
 import org.moebatch.cuda.KernelModules;
 import org.moebatch.cuda.KernelPolicy;
@@ -23,7 +24,9 @@ import org.moebatch.cuda.WeightArena;
 import org.moebatch.engine.Backend;
 import org.moebatch.engine.Batch;
 import org.moebatch.engine.KvCache;
+import org.moebatch.engine.KvLayout;
 import org.moebatch.engine.Routing;
+import org.moebatch.model.GqaDims;
 import org.moebatch.model.Linear;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
@@ -69,6 +72,7 @@ public final class CudaBackend implements Backend {
     private final RopeKernel rope;
     private final LinearKernels linear;
     private final MlaKernels mla;
+    private final GqaKernels gqa;
     private final MoeKernels moe;
     private DeviceBuffer tokenIds;
     private DeviceBuffer gatherIds;
@@ -96,6 +100,7 @@ public final class CudaBackend implements Backend {
         this.rope = new RopeKernel(modules);
         this.linear = new LinearKernels(modules, policy);
         this.mla = new MlaKernels(modules, pool, policy);
+        this.gqa = new GqaKernels(modules);
         this.moe = new MoeKernels(modules);
     }
 
@@ -169,18 +174,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public KvCache kvCache(int layers, int pageSize, MlaDims dims, int pages) {
+    public KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages) {
         context.bind();
         reclaimer.drain(pool);
         pool.trim(); // an earlier engine's pages, cached in the pool, count as free for the plan below
         CacheGeometry geometry = new CacheGeometry(layers, pageSize);
-        long pageBytes = geometry.pageBytes(dims.cacheEntry());
+        long pageBytes = geometry.pageBytes(layout.entryFloats());
         long[] memory = context.memoryInfo();
         new DeviceMemoryPlan(memory[0], memory[1], arena.usedBytes(), pageBytes).check(pages, device());
         DeviceBuffer storage = pool.allocate(pageBytes * pages, "KV cache of " + pages + " pages");
         LOG.info("{}: {} MiB of weights, KV cache of {} pages ({} MiB)", device(), arena.usedBytes() >> 20, pages,
                 pageBytes * pages >> 20);
-        return new DeviceKvCache(geometry, dims, pages, storage, reclaimer);
+        return new DeviceKvCache(geometry, layout, pages, storage, reclaimer);
     }
 
     @Override
@@ -212,6 +217,21 @@ public final class CudaBackend implements Backend {
         requireLength(gamma, in.cols(), "rmsNorm gamma");
         if (in.rows() > 0) {
             rows.rmsNorm(o.buffer(), in.buffer(), vectors.of(gamma, "norm weight"), eps, in.rows(), in.cols());
+        }
+    }
+
+    @Override
+    public void rmsNormHeads(Tensor x, int heads, float[] gamma, float eps) {
+        context.bind();
+        DeviceTensor in = device(x);
+        if (heads <= 0 || in.cols() % heads != 0) {
+            throw new IllegalArgumentException("rmsNormHeads: " + heads + " heads do not divide rows of " + in.cols());
+        }
+        if (in.rows() > 0) {
+            // [tokens, heads * width] row-major is [tokens * heads, width]: one norm row per head.
+            int width = in.cols() / heads;
+            requireLength(gamma, width, "rmsNormHeads gamma");
+            rows.rmsNorm(in.buffer(), in.buffer(), vectors.of(gamma, "head norm weight"), eps, in.rows() * heads, width);
         }
     }
 
@@ -303,20 +323,44 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void mlaStoreKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch) {
+    public void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch) {
         context.bind();
         DeviceKvCache kv = cache(cache);
-        DeviceTensor lat = device(latent);
-        DeviceTensor rp = device(keyRope);
-        requireCols(lat, kv.shape().latent(), "mlaStoreKv latent");
-        requireCols(rp, kv.shape().rope(), "mlaStoreKv rope key");
-        sameRows(lat, rp, "mlaStoreKv");
+        DeviceTensor a = device(first);
+        DeviceTensor b = device(second);
+        if (a.cols() + b.cols() != kv.layout().entryFloats()) {
+            throw new IllegalArgumentException("storeKv: rows of " + a.cols() + " + " + b.cols()
+                    + " floats for cache entries of " + kv.layout().entryFloats());
+        }
+        sameRows(a, b, "storeKv");
         requireLayer(layer, kv);
-        if (lat.rows() == 0) {
+        if (a.rows() == 0) {
             return;
         }
-        AttentionTables step = stepTables.of(batch, lat.rows(), kv);
-        mla.storeKv(kv.pages(), lat.buffer(), rp.buffer(), step, layer, kv.shape(), kv.geometry());
+        AttentionTables step = stepTables.of(batch, a.rows(), kv);
+        mla.storeKv(kv.pages(), a.buffer(), b.buffer(), step, layer, a.cols(), b.cols(), kv.geometry());
+    }
+
+    @Override
+    public void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims dims, float scale) {
+        context.bind();
+        DeviceKvCache kv = cache(cache);
+        DeviceTensor o = device(out);
+        DeviceTensor query = device(q);
+        if (dims.cacheEntry() != kv.layout().entryFloats()) {
+            throw new IllegalArgumentException("attention of " + dims + " over cache entries of "
+                    + kv.layout().entryFloats() + " floats");
+        }
+        requireCols(query, dims.heads() * dims.headDim(), "gqaAttend q");
+        requireCols(o, dims.heads() * dims.headDim(), "gqaAttend output");
+        sameRows(o, query, "gqaAttend");
+        requireLayer(layer, kv);
+        if (query.rows() == 0) {
+            return;
+        }
+        AttentionTables step = stepTables.of(batch, query.rows(), kv);
+        gqa.attend(o.buffer(), query.buffer(), kv.pages(), layer, step, dims.heads(), dims.kvHeads(), dims.headDim(),
+                kv.geometry(), scale);
     }
 
     @Override
@@ -328,8 +372,9 @@ public final class CudaBackend implements Backend {
         DeviceTensor ql = device(qLatent);
         DeviceTensor qf = device(q);
         MlaShape s = DeviceKvCache.shapeOf(dims);
-        if (!s.equals(kv.shape())) {
-            throw new IllegalArgumentException("attention of " + dims + " over a cache of " + kv.shape());
+        if (s.entry() != kv.layout().entryFloats()) {
+            throw new IllegalArgumentException("attention of " + dims + " over cache entries of "
+                    + kv.layout().entryFloats() + " floats");
         }
         requireCols(ql, dims.heads() * dims.latent(), "mlaAttend qLatent");
         requireCols(out, dims.heads() * dims.latent(), "mlaAttend output");

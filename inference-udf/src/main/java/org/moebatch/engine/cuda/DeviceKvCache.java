@@ -4,11 +4,13 @@ import org.moebatch.cuda.CacheGeometry;
 import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.MlaShape;
 import org.moebatch.engine.KvCache;
+import org.moebatch.engine.KvLayout;
 import org.moebatch.model.MlaDims;
 
 /**
- * MLA cache pages in device memory, laid out as {@link org.moebatch.engine.HostKvCache} lays them
- * out on the heap: page {@code p} is float32 {@code [layer][slot][latent + rope]}. Float32 like the
+ * Cache pages in device memory, laid out as {@link org.moebatch.engine.HostKvCache} lays them out on
+ * the heap: page {@code p} is float32 {@code [layer][slot][entry]} (MLA: latent + rope key; grouped-query
+ * attention: keys + values). Float32 like the
  * host cache, so the engine's page accounting (4 bytes an entry) holds and cached keys are the same
  * numbers on either backend. All pages are reserved when the engine starts (a device cannot grow an
  * allocation in place, and the kernels address a page by its index) and freed when the cache is
@@ -16,14 +18,14 @@ import org.moebatch.model.MlaDims;
  */
 public final class DeviceKvCache implements KvCache {
     private final CacheGeometry geometry;
-    private final MlaShape shape;
+    private final KvLayout layout;
     private final int pageCount;
     private final DeviceBuffer pages;
 
     /** The pages go back to the backend's pool once this cache (its engine) is collected. */
-    DeviceKvCache(CacheGeometry geometry, MlaDims dims, int pageCount, DeviceBuffer pages, Reclaimer reclaimer) {
+    DeviceKvCache(CacheGeometry geometry, KvLayout layout, int pageCount, DeviceBuffer pages, Reclaimer reclaimer) {
         this.geometry = geometry;
-        this.shape = shapeOf(dims);
+        this.layout = layout;
         this.pageCount = pageCount;
         this.pages = pages;
         reclaimer.track(this, pages);
@@ -45,15 +47,15 @@ public final class DeviceKvCache implements KvCache {
 
     @Override
     public long pageBytes() {
-        return geometry.pageBytes(shape.entry());
+        return geometry.pageBytes(layout.entryFloats());
     }
 
     CacheGeometry geometry() {
         return geometry;
     }
 
-    MlaShape shape() {
-        return shape;
+    KvLayout layout() {
+        return layout;
     }
 
     DeviceBuffer pages() {

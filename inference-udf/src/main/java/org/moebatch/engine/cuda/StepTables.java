@@ -29,7 +29,7 @@ final class StepTables {
     }
 
     AttentionTables of(Batch batch, int tokens, DeviceKvCache cache) {
-        next.build(batch, tokens, cache.pageSize(), cache.pageCount(), cache.shape().heads());
+        next.build(batch, tokens, cache.pageSize(), cache.pageCount(), cache.layout().heads());
         if (valid && next.sameAs(current)) {
             return tables;
         }

@@ -17,8 +17,10 @@ import org.moebatch.cuda.KernelPolicy;
 import org.moebatch.cuda.PtxResources;
 import org.moebatch.engine.Batch;
 import org.moebatch.engine.KvCache;
+import org.moebatch.engine.KvLayout;
 import org.moebatch.engine.ReferenceBackend;
 import org.moebatch.engine.Routing;
+import org.moebatch.model.GqaDims;
 import org.moebatch.model.Linear;
 import org.moebatch.model.MlaDims;
 import org.moebatch.model.Mlp;
@@ -210,8 +212,8 @@ class CudaBackendTest {
         int pageSize = 16;
         WeightMatrix kvB = r.matrix("kv_b_proj", DType.BF16, d.heads() * d.kvBRowsPerHead(), d.latent());
         var deviceKvB = be.weight(kvB);
-        KvCache refCache = reference.kvCache(layers, pageSize, d, 12);
-        KvCache deviceCache = be.kvCache(layers, pageSize, d, 12);
+        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), 12);
+        KvCache deviceCache = be.kvCache(layers, pageSize, KvLayout.of(d), 12);
 
         // Sequence A: a prefill of 150 tokens over ten pages; sequence B: 3 tokens at positions 20..22
         // whose first 20 positions are written by an earlier step.
@@ -276,8 +278,8 @@ class CudaBackendTest {
         for (int i = 0; i < pages; i++) {
             table[i] = pages - 1 - i; // pages in reverse: the page table, not the order, must decide
         }
-        KvCache refCache = reference.kvCache(1, pageSize, d, pages);
-        KvCache deviceCache = be.kvCache(1, pageSize, d, pages);
+        KvCache refCache = reference.kvCache(1, pageSize, KvLayout.of(d), pages);
+        KvCache deviceCache = be.kvCache(1, pageSize, KvLayout.of(d), pages);
         Batch fill = new Batch();
         int s = fill.addSequence(table);
         for (int p = 0; p < context; p++) {
@@ -305,8 +307,56 @@ class CudaBackendTest {
             KvCache deviceCache) {
         HostTensor latent = r.tensor(batch.tokenCount(), d.latent());
         HostTensor rope = r.tensor(batch.tokenCount(), d.rope());
-        reference.mlaStoreKv(refCache, layer, latent, rope, batch);
-        be.mlaStoreKv(deviceCache, layer, be.copyOf(latent), be.copyOf(rope), batch);
+        reference.storeKv(refCache, layer, latent, rope, batch);
+        be.storeKv(deviceCache, layer, be.copyOf(latent), be.copyOf(rope), batch);
+    }
+
+    @ParameterizedTest(name = "grouped-query attention, {0} heads over {1} key/value heads of {2}, context {3}")
+    @CsvSource({"32, 4, 128, 300", "16, 16, 64, 40", "6, 2, 20, 17", "8, 1, 36, 1"})
+    void groupedQueryOperationsMatchReference(int heads, int kvHeads, int headDim, int context) {
+        CudaBackend be = backend("default");
+        RandomTensors r = new RandomTensors(heads * 100L + context);
+        GqaDims d = new GqaDims(heads, kvHeads, headDim);
+        RotaryEmbedding rotary = new RotaryEmbedding(Specs.tiny(new MlaDims(1, 4, 8, 4, 8)));
+        int pageSize = 16;
+        int pages = (context + pageSize - 1) / pageSize;
+        int[] table = new int[pages];
+        for (int i = 0; i < pages; i++) {
+            table[i] = pages - 1 - i; // pages in reverse: the page table, not the order, must decide
+        }
+        KvCache refCache = reference.kvCache(2, pageSize, KvLayout.of(d), pages);
+        KvCache deviceCache = be.kvCache(2, pageSize, KvLayout.of(d), pages);
+        Batch fill = new Batch();
+        int s = fill.addSequence(table);
+        for (int p = 0; p < context; p++) {
+            fill.addToken(s, 1, p, false);
+        }
+        fill.seal(rotary);
+        HostTensor keys = r.tensor(context, d.kvWidth());
+        HostTensor values = r.tensor(context, d.kvWidth());
+        reference.storeKv(refCache, 1, keys, values, fill);
+        be.storeKv(deviceCache, 1, be.copyOf(keys), be.copyOf(values), fill);
+
+        // the whole prefill's queries, then one decode-like row at an earlier position (masking)
+        Batch step = new Batch();
+        int x = step.addSequence(table);
+        for (int p = 0; p < context; p++) {
+            step.addToken(x, 1, p, p == context - 1);
+        }
+        step.seal(rotary);
+        HostTensor q = r.tensor(context, heads * headDim);
+        float[] gamma = r.floats(headDim, 1f);
+        HostTensor qRef = HostTensor.of(context, q.cols(), q.toArray());
+        reference.rmsNormHeads(qRef, heads, gamma, 1e-6f);
+        Tensor qDevice = be.copyOf(q);
+        be.rmsNormHeads(qDevice, heads, gamma, 1e-6f);
+        assertClose(qRef, be.toHost(qDevice), 1e-5f, "rmsNormHeads");
+
+        HostTensor out = new HostTensor(context, heads * headDim);
+        reference.gqaAttend(out, qRef, refCache, 1, step, d, 0.09f);
+        Tensor deviceOut = poisoned(be, context, heads * headDim);
+        be.gqaAttend(deviceOut, be.copyOf(qRef), deviceCache, 1, step, d, 0.09f);
+        assertClose(out, be.toHost(deviceOut), 1e-4f, "gqaAttend");
     }
 
     @ParameterizedTest(name = "router: {0} experts top-{1}, {2} groups keep {3}, {4}, normalise {5}, bias {6}")

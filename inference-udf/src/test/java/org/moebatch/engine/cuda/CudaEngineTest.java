@@ -19,7 +19,7 @@ import org.moebatch.engine.EngineConfig;
 import org.moebatch.engine.GenerationRequest;
 import org.moebatch.engine.GenerationResult;
 import org.moebatch.engine.SamplingParams;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.moebatch.testing.Samples;
 
 /**
@@ -69,7 +69,7 @@ class CudaEngineTest {
     }
 
     private static List<GenerationResult> generate(Backend be, EngineConfig config, List<GenerationRequest> requests) {
-        DeepseekV3Model model = DeepseekV3Model.load(Samples.model("kimi-k2-tiny"), be);
+        MoeModel model = MoeModel.load(Samples.model("kimi-k2-tiny"), be);
         List<GenerationResult> results = new ArrayList<>();
         try (Engine engine = new Engine(model, be, config)) {
             List<CompletableFuture<GenerationResult>> futures = new ArrayList<>();

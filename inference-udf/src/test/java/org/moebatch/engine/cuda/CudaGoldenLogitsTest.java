@@ -18,7 +18,7 @@ import org.moebatch.cuda.CudaDevices;
 import org.moebatch.cuda.KernelPolicy;
 import org.moebatch.cuda.PtxResources;
 import org.moebatch.engine.LogitsProbe;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.moebatch.testing.Samples;
 
 /**
@@ -37,7 +37,8 @@ class CudaGoldenLogitsTest {
         return Stream.of(Arguments.of("kimi-k2-tiny", 1e-4), Arguments.of("deepseek-v3-tiny", 2e-2),
                 Arguments.of("variant-tiny", 1e-4),
                 // quantised weights are decoded to bf16 on upload: bf16's tolerance
-                Arguments.of("kimi-k2-fp8-tiny", 2e-2), Arguments.of("kimi-k2-int4-tiny", 2e-2));
+                Arguments.of("kimi-k2-fp8-tiny", 2e-2), Arguments.of("kimi-k2-int4-tiny", 2e-2),
+                Arguments.of("qwen3-moe-tiny", 1e-4), Arguments.of("mixtral-tiny", 2e-2), Arguments.of("olmoe-tiny", 1e-4));
     }
 
     private static void assumeGpu() {
@@ -78,7 +79,7 @@ class CudaGoldenLogitsTest {
         JsonNode golden = JSON.readTree(Files.readString(Samples.golden(name)));
         int[] prompt = ints(golden.get("tokens"));
         int[] expectedGreedy = ints(golden.get("greedy"));
-        DeepseekV3Model model = DeepseekV3Model.load(Samples.model(name), be);
+        MoeModel model = MoeModel.load(Samples.model(name), be);
         LogitsProbe.Result result = LogitsProbe.run(model, be, prompt, prefillOnly ? 0 : expectedGreedy.length);
         if (!prefillOnly) {
             assertArrayEquals(expectedGreedy, result.greedy(), name + ": greedy tokens");

@@ -14,7 +14,7 @@ import org.moebatch.chat.ChatTemplate;
 import org.moebatch.engine.CpuBackend;
 import org.moebatch.engine.Engine;
 import org.moebatch.engine.EngineConfig;
-import org.moebatch.model.DeepseekV3Model;
+import org.moebatch.model.MoeModel;
 import org.moebatch.testing.Samples;
 import org.moebatch.tokenizer.Tokenizer;
 
@@ -31,7 +31,7 @@ class ConstrainedDecodingTest {
     @BeforeAll
     static void load() {
         backend = new CpuBackend(2);
-        DeepseekV3Model model = DeepseekV3Model.load(Samples.model("k2-tiny-chat"), backend);
+        MoeModel model = MoeModel.load(Samples.model("k2-tiny-chat"), backend);
         runner = new ChatRunner(new Engine(model, backend, EngineConfig.defaults()), Tokenizer.load(model.dir()),
                 ChatTemplate.load(model.dir()));
     }
