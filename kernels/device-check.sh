@@ -9,14 +9,16 @@
 #   2. gpu tests    mvn -o verify -Dgroups=gpu over kernels, inference-udf, jobs (also builds the jars)
 #   3. ceilings     device-to-device copy bandwidth and bf16 matmul rate, through the device's PyTorch
 #   4. expert GEMM  GroupedGemmBench at Kimi K2's expert shape, 1 ... 4096 tokens
-#   5. checkpoint   a random bf16 Moonlight-16B-A3B-shaped checkpoint (tools/bench/moonlight-shape.json),
-#                   written to /dev/shm when it has room (removed at exit), else to bench-models/
+#   5. checkpoint   a random bf16 checkpoint of the benchmark shape (DEVICE_CHECK_CONFIG, default
+#                   tools/bench/moonlight-shape.json: Moonlight-16B-A3B; tools/bench/qwen3-30b-a3b-shape.json
+#                   is Qwen3-30B-A3B, 61 GB), written to /dev/shm when it has room (removed at exit),
+#                   else to bench-models/
 #   6. moe-batch    bench --device cuda at batch 1, 8, 64, 256
 #   7. transformers DeepseekV3ForCausalLM, random bf16 weights from the same config, same batches
 #   8. the table    tools/bench/cuda/device_table.py: results, and every step that was skipped and why
 #
 # Outputs (logs, JSON, table.md) go to target/device-check/. Environment: DEVICE_CHECK_SECONDS (the
-# budget, default 340), DEVICE_CHECK_OUT, JAVA_HOME, PYTHON (default python3).
+# budget, default 340), DEVICE_CHECK_OUT, DEVICE_CHECK_CONFIG, JAVA_HOME, PYTHON (default python3).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +27,8 @@ out="${DEVICE_CHECK_OUT:-$root/target/device-check}"
 budget="${DEVICE_CHECK_SECONDS:-340}"
 python="${PYTHON:-python3}"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-config=tools/bench/moonlight-shape.json
+config="${DEVICE_CHECK_CONFIG:-tools/bench/moonlight-shape.json}"
+shape="$(basename "$config" .json)"
 prompt=64
 generate=32
 batches=1,8,64,256
@@ -144,20 +147,21 @@ else
   note expert-gemm skipped 0 "the jars were not built (step gpu-tests)"
 fi
 
-# --- 5. a Moonlight-shaped checkpoint ------------------------------------------------------------
+# --- 5. a checkpoint of the benchmark shape -----------------------------------------------------
 model=""
-need_gib=34
+# the checkpoint's size, plus room for the page cache to breathe
+need_gib=$(( $("$python" tools/bench/cuda/random_checkpoint.py --config "$config" --out - --print-bytes) / 1073741824 + 3 ))
 free_gib() { df -P -BG "$1" 2>/dev/null | awk 'NR == 2 { sub("G", "", $4); print $4 }'; }
-if [[ -f bench-models/moonlight-shape/config.json ]]; then
-  model=bench-models/moonlight-shape
+if [[ -f bench-models/$shape/config.json ]]; then
+  model=bench-models/$shape
   note checkpoint ok 0 "reusing $model"
 else
   target=""
   if [[ -d /dev/shm && $(free_gib /dev/shm || echo 0) -ge $need_gib ]]; then
-    shm_model=/dev/shm/moe-batch-device-check/moonlight-shape
+    shm_model=/dev/shm/moe-batch-device-check/$shape
     target=$shm_model
   elif [[ $(free_gib . || echo 0) -ge $((need_gib + 6)) ]]; then
-    target=bench-models/moonlight-shape
+    target=bench-models/$shape
   fi
   if [[ -z $target ]]; then
     note checkpoint skipped 0 "no room for ${need_gib} GiB in /dev/shm or on disk"

@@ -40,7 +40,9 @@ bw = json.load(open(os.path.join(d, "bandwidth.json")))
 sg = json.load(open(os.path.join(d, "sgemm.json")))["sgemm_gflops_by_threads"]
 bench = json.load(open(os.path.join(d, "bench.json")))
 cfg = json.load(open(os.path.join(model, "config.json")))
-k, experts = cfg["num_experts_per_tok"], cfg["n_routed_experts"]
+# every family's name for the routed expert count (DeepSeek-V3 / K2, Qwen3-MoE and OLMoE, Mixtral)
+k = cfg["num_experts_per_tok"]
+experts = cfg.get("n_routed_experts") or cfg.get("num_experts") or cfg.get("num_local_experts")
 
 # Bytes of weights one token reads in decode: every tensor once, the routed experts k/E of them,
 # the embedding table one row (a gather), read from the safetensors headers.
@@ -57,7 +59,7 @@ for name, shape, nbytes in tensors():
     for s in shape:
         params *= s
     share = 1.0
-    if ".mlp.experts." in name:
+    if ".experts." in name:  # mlp.experts.E (or Mixtral's block_sparse_moe.experts.E)
         share = k / experts
     elif name == "model.embed_tokens.weight":
         share = 1.0 / shape[0]

@@ -26,6 +26,8 @@ def load(path):
 
 
 def decode_bytes(c, batch, context):
+    if c.get("model_type") in ("qwen3_moe", "mixtral", "olmoe"):
+        return grouped_query_decode_bytes(c, batch, context)
     h, heads = c["hidden_size"], c["num_attention_heads"]
     nope, rope, v, rank = c["qk_nope_head_dim"], c["qk_rope_head_dim"], c["v_head_dim"], c["kv_lora_rank"]
     if c.get("q_lora_rank"):
@@ -42,6 +44,23 @@ def decode_bytes(c, batch, context):
     params += moe_layers * (e * h + 3 * h * width * c.get("n_shared_experts", 0) + active * 3 * h * width)
     params += c["vocab_size"] * h  # lm_head (the embedding reads only the batch's rows)
     cache = layers * batch * context * (rank + rope) * 4
+    return 2 * params + cache
+
+
+def grouped_query_decode_bytes(c, batch, context):
+    """Bytes one decode step of `batch` rows reads: every weight it touches once, plus the cache."""
+    h, heads = c["hidden_size"], c["num_attention_heads"]
+    kv_heads = c.get("num_key_value_heads", heads)
+    hd = c.get("head_dim") or h // heads
+    mixtral = c["model_type"] == "mixtral"
+    e = c["num_local_experts"] if mixtral else c["num_experts"]
+    width = c["moe_intermediate_size"] if c["model_type"] == "qwen3_moe" else c["intermediate_size"]
+    k = c["num_experts_per_tok"]
+    layers = c["num_hidden_layers"]
+    active = e * (1 - (1 - k / e) ** batch)
+    attention = 2 * heads * hd * h + 2 * kv_heads * hd * h
+    params = layers * (attention + e * h + active * 3 * h * width) + c["vocab_size"] * h
+    cache = layers * batch * context * 2 * kv_heads * hd * 4
     return 2 * params + cache
 
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Writes a random-weight DeepSeek-V3-architecture checkpoint (bf16, the Hugging Face layout that
-MoeModel and tools/reference read) of any size, streaming: one tensor in memory at a time, so
+"""Writes a random-weight checkpoint of any supported family (DeepSeek-V3 / Kimi K2, Qwen3-MoE, Mixtral,
+OLMoE; bf16, the Hugging Face layout that MoeModel and tools/reference read) of any size, streaming:
+one tensor in memory at a time, so
 a 16B-parameter model needs no more host memory than its largest tensor. Values are made on the GPU
 with torch when it is there (fast), else from random bits with numpy; the numbers only need to be
 varied, not trained, for speed measurements (routing still spreads over experts).
 
   random_checkpoint.py --config tools/bench/moonlight-shape.json --out DIR [--seed 5] [--shard-gb 4]
+                       [--layers N]   the config's shape at another depth (num_hidden_layers = N)
+                       [--print-bytes] only print the checkpoint's size in bytes
 """
 import argparse
 import json
@@ -17,6 +20,8 @@ import sys
 
 def tensors(c):
     """(name, shape, dtype, kind) in file order; kind says how to fill it."""
+    if c.get("model_type") in ("qwen3_moe", "mixtral", "olmoe"):
+        return grouped_query_tensors(c)
     hidden, heads = c["hidden_size"], c["num_attention_heads"]
     nope, rope, v, rank = c["qk_nope_head_dim"], c["qk_rope_head_dim"], c["v_head_dim"], c["kv_lora_rank"]
     out = [("model.embed_tokens.weight", (c["vocab_size"], hidden), "BF16", "embed")]
@@ -56,6 +61,51 @@ def tensors(c):
             out += [(m + "gate_proj.weight", (width, hidden), "BF16", "linear"),
                     (m + "up_proj.weight", (width, hidden), "BF16", "linear"),
                     (m + "down_proj.weight", (hidden, width), "BF16", "linear")]
+    out.append(("model.norm.weight", (hidden,), "BF16", "norm"))
+    if not c.get("tie_word_embeddings"):
+        out.append(("lm_head.weight", (c["vocab_size"], hidden), "BF16", "linear"))
+    return out
+
+
+def grouped_query_tensors(c):
+    """The layout of Qwen3-MoE, Mixtral and OLMoE (modeling_qwen3_moe / _mixtral / _olmoe)."""
+    family = c["model_type"]
+    hidden, heads = c["hidden_size"], c["num_attention_heads"]
+    kv_heads = c.get("num_key_value_heads", heads)
+    hd = c.get("head_dim") or hidden // heads
+    experts = c["num_local_experts"] if family == "mixtral" else c["num_experts"]
+    width = c["moe_intermediate_size"] if family == "qwen3_moe" else c["intermediate_size"]
+    prefix, gate, up, down = ("block_sparse_moe.", "w1", "w3", "w2") if family == "mixtral" else \
+        ("mlp.", "gate_proj", "up_proj", "down_proj")
+    out = [("model.embed_tokens.weight", (c["vocab_size"], hidden), "BF16", "embed")]
+    for i in range(c["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        a = p + "self_attn."
+        out += [(p + "input_layernorm.weight", (hidden,), "BF16", "norm"),
+                (p + "post_attention_layernorm.weight", (hidden,), "BF16", "norm"),
+                (a + "q_proj.weight", (heads * hd, hidden), "BF16", "linear"),
+                (a + "k_proj.weight", (kv_heads * hd, hidden), "BF16", "linear"),
+                (a + "v_proj.weight", (kv_heads * hd, hidden), "BF16", "linear"),
+                (a + "o_proj.weight", (hidden, heads * hd), "BF16", "linear")]
+        if family == "qwen3_moe":
+            out += [(a + "q_norm.weight", (hd,), "BF16", "norm"), (a + "k_norm.weight", (hd,), "BF16", "norm")]
+        elif family == "olmoe":
+            out += [(a + "q_norm.weight", (heads * hd,), "BF16", "norm"),
+                    (a + "k_norm.weight", (kv_heads * hd,), "BF16", "norm")]
+        dense = family == "qwen3_moe" and (i in (c.get("mlp_only_layers") or [])
+                                           or (i + 1) % c.get("decoder_sparse_step", 1) != 0)
+        if dense:
+            m, w = p + "mlp.", c["intermediate_size"]
+            out += [(m + "gate_proj.weight", (w, hidden), "BF16", "linear"),
+                    (m + "up_proj.weight", (w, hidden), "BF16", "linear"),
+                    (m + "down_proj.weight", (hidden, w), "BF16", "linear")]
+            continue
+        m = p + prefix
+        out.append((m + "gate.weight", (experts, hidden), "BF16", "linear"))
+        for e in range(experts):
+            out += [(m + f"experts.{e}.{gate}.weight", (width, hidden), "BF16", "linear"),
+                    (m + f"experts.{e}.{up}.weight", (width, hidden), "BF16", "linear"),
+                    (m + f"experts.{e}.{down}.weight", (hidden, width), "BF16", "linear")]
     out.append(("model.norm.weight", (hidden,), "BF16", "norm"))
     if not c.get("tie_word_embeddings"):
         out.append(("lm_head.weight", (c["vocab_size"], hidden), "BF16", "linear"))
@@ -159,8 +209,15 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--shard-gb", type=float, default=4.0)
+    ap.add_argument("--layers", type=int, help="num_hidden_layers to use instead of the config's")
+    ap.add_argument("--print-bytes", action="store_true", help="print the checkpoint's size and write nothing")
     args = ap.parse_args()
     config = json.load(open(args.config))
+    if args.layers:
+        config["num_hidden_layers"] = args.layers
+    if args.print_bytes:
+        print(sum(numel(s) * (4 if d == "F32" else 2) for _, s, d, _ in tensors(config)))
+        return
     total = write(args.out, config, args.seed, int(args.shard_gb * 2**30))
     params = sum(numel(s) for _, s, _, _ in tensors(config))
     print(json.dumps({"out": args.out, "parameters": params, "bytes": total}))

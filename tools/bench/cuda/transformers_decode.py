@@ -23,22 +23,28 @@ def main():
     try:
         import torch
         import transformers
-        from transformers import DeepseekV3Config, DeepseekV3ForCausalLM
+        from transformers import AutoConfig, AutoModelForCausalLM
     except ImportError as e:
-        print(f"transformers with DeepseekV3ForCausalLM is not importable: {e}", file=sys.stderr)
+        print(f"transformers is not importable: {e}", file=sys.stderr)
         sys.exit(3)
     if not torch.cuda.is_available():
         print("torch sees no CUDA device", file=sys.stderr)
         sys.exit(3)
     cfg = json.load(open(args.config))
     cfg.pop("architectures", None)
-    cfg.pop("model_type", None)
     cfg.pop("torch_dtype", None)
-    config = DeepseekV3Config(**cfg)
+    # kimi_k2 is DeepseekV3ForCausalLM's architecture under another name
+    model_type = {"kimi_k2": "deepseek_v3"}.get(cfg.get("model_type"), cfg.pop("model_type", "deepseek_v3"))
+    cfg.pop("model_type", None)
+    try:
+        config = AutoConfig.for_model(model_type, **cfg)
+    except ValueError as e:
+        print(f"transformers does not know model_type {model_type}: {e}", file=sys.stderr)
+        sys.exit(3)
     start = time.time()
     torch.set_default_dtype(torch.bfloat16)
     with torch.device("cuda"):
-        model = DeepseekV3ForCausalLM(config)  # random initialisation, on the device, in bf16
+        model = AutoModelForCausalLM.from_config(config)  # random initialisation, on the device, in bf16
     model.eval()
     print(f"transformers {transformers.__version__}: model built in {time.time() - start:.0f} s", file=sys.stderr)
     results = []

@@ -100,6 +100,20 @@ class LaunchPlanningTest {
     }
 
     @Test
+    void groupedQueryAttentionFitsOneBlockForQwen3MixtralAndOlmoe() {
+        // Qwen3-30B-A3B: 32 heads over 4, head_dim 128; Mixtral 8x7B: 32 over 8, 128; OLMoE: 16 over 16, 128
+        assertEquals(4 * (8 * 128 + 16 * 129 + 16 * 128 + 8 * 16 + 8 * 128 + 3 * 8), GqaPlan.sharedBytes(8, 128));
+        Launch qwen3 = GqaPlan.attend(5, 32, 4, 128);
+        assertEquals(5, qwen3.gridX(), "one block per token");
+        assertEquals(4, qwen3.gridY(), "and per key/value head");
+        assertTrue(qwen3.sharedBytes() <= 48 * 1024);
+        assertTrue(GqaPlan.attend(1, 32, 8, 128).sharedBytes() <= 48 * 1024);
+        assertTrue(GqaPlan.attend(1, 16, 16, 128).sharedBytes() <= 48 * 1024);
+        String message = assertThrows(IllegalArgumentException.class, () -> GqaPlan.attend(1, 64, 1, 256)).getMessage();
+        assertTrue(message.contains("64 query heads per key/value head of width 256"), message);
+    }
+
+    @Test
     void attentionTilesKeepSequencesApartAndStayWithinSixteenRows() {
         Random random = new Random(17);
         for (int trial = 0; trial < 200; trial++) {
