@@ -38,7 +38,7 @@ public record MemoryPlan(long denseBytes, long expertBytes, long kvCacheBytes, l
         for (SafetensorsFile file : checkpoint.files()) {
             for (SafetensorsFile.TensorEntry t : file.entries().values()) {
                 long bytes = decodedToBf16 ? bf16Bytes(t) : t.byteLength();
-                if (t.name().contains(".mlp.experts.")) {
+                if (t.name().contains(".experts.")) { // mlp.experts.E, Mixtral's block_sparse_moe.experts.E
                     experts += bytes;
                 } else {
                     dense += bytes;

@@ -56,4 +56,17 @@ class MemoryPlanTest {
             assertTrue(stored.expertBytes() < decoded.expertBytes(), name + ": the codes and scales are smaller");
         }
     }
+
+    @Test
+    void routedExpertsAreCountedUnderEveryFamilysName() {
+        // Qwen3's mlp.experts.E and Mixtral's block_sparse_moe.experts.E: each layer's experts, no more
+        for (String name : new String[] {"qwen3-moe-tiny", "mixtral-tiny"}) {
+            Checkpoint ckpt = Checkpoint.open(Samples.model(name));
+            ModelSpec spec = ModelSpec.read(Samples.model(name));
+            long moeLayers = java.util.stream.IntStream.range(0, spec.layers()).filter(spec::isMoeLayer).count();
+            int bytesPerWeight = name.startsWith("mixtral") ? 2 : 4;
+            long expected = moeLayers * spec.routedExperts() * 3L * spec.hidden() * spec.moeIntermediate() * bytesPerWeight;
+            assertEquals(expected, MemoryPlan.of(ckpt, spec, EngineConfig.defaults(), 1).expertBytes(), name);
+        }
+    }
 }
