@@ -98,6 +98,13 @@ final class BenchCommand implements Callable<Integer> {
             out.put("model", dir.toString());
             out.put("device", device);
             out.put("threads", threadCount);
+            java.util.OptionalDouble load = MachineLoad.oneMinute();
+            load.ifPresent(l -> out.put("load_average_before", l));
+            String busy = MachineLoad.warning(load, threadCount, Runtime.getRuntime().availableProcessors());
+            if (busy != null) {
+                LOG.warn(busy);
+                out.put("warning", busy);
+            }
             if (servingRows > 0) {
                 return serving(m, backend, out);
             }
