@@ -535,8 +535,9 @@ class Reference:
         return h @ head.T
 
 
-def golden(model_dir, tokens, steps):
-    ref = Reference(model_dir)
+def golden(model_dir, tokens, steps, reference=None):
+    """The `logits` contract for `tokens` and `steps` greedy steps; `reference` builds the model (this file's by default)."""
+    ref = (reference or Reference)(model_dir)
     cache = {}
     with torch.no_grad():
         logits = ref.forward(torch.tensor([tokens]), cache, 0)[0, -1]

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deepseek_v3_reference import read_checkpoint, to_bf16_bits, write_safetensors  # noqa: E402  safetensors I/O only
+from deepseek_v3_reference import golden, read_checkpoint, to_bf16_bits, write_safetensors  # noqa: E402  I/O and the golden loop
 
 
 def family_of(c):
@@ -246,19 +246,6 @@ class Reference:
         return h @ head.T
 
 
-def golden(model_dir, tokens, steps):
-    ref = Reference(model_dir)
-    cache = {}
-    with torch.no_grad():
-        logits = ref.forward(torch.tensor([tokens]), cache, 0)[0, -1]
-        out, greedy = [logits], []
-        for s in range(steps):
-            nxt = int(torch.argmax(out[-1]))
-            greedy.append(nxt)
-            out.append(ref.forward(torch.tensor([[nxt]]), cache, len(tokens) + s)[0, -1])
-    return {"tokens": tokens, "greedy": greedy, "logits": [[float(f"{x:.8g}") for x in l.tolist()] for l in out]}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -277,7 +264,8 @@ def main():
     if a.cmd == "make":
         make_checkpoint(a.out, json.load(open(a.config)), a.dtype, a.seed, a.shards)
     else:
-        text = json.dumps(golden(a.model, [int(t) for t in a.tokens.split(",")], a.steps), separators=(",", ":"))
+        result = golden(a.model, [int(t) for t in a.tokens.split(",")], a.steps, reference=Reference)
+        text = json.dumps(result, separators=(",", ":"))
         if a.out:
             open(a.out, "w").write(text + "\n")
         else:

@@ -93,4 +93,30 @@ __device__ __forceinline__ float silu_mul(float g, float u) {
 }
 
 // One kernel name per weight type: NAME_bf16, NAME_f16, NAME_f32, each calling the template.
+// Flash attention's running softmax, one row of a block: folds a chunk of the row's scores (sr[0..n),
+// -inf where masked) into its running max and sum. The scores become the chunk's weights, and
+// rescale[r] the factor the row's accumulator must be multiplied by before they are added. A row
+// that has seen no visible position yet keeps max -inf, sum 0 and weights 0.
+__device__ __forceinline__ void online_softmax_chunk(float* sr, int n, int r, float* run_max, float* run_sum,
+                                                     float* rescale) {
+    float chunk_max = -CUDART_INF_F;
+    for (int j = 0; j < n; j++) chunk_max = fmaxf(chunk_max, sr[j]);
+    float new_max = fmaxf(run_max[r], chunk_max);
+    if (new_max == -CUDART_INF_F) {
+        rescale[r] = 1.f;
+        for (int j = 0; j < n; j++) sr[j] = 0.f;
+        return;
+    }
+    float alpha = expf(run_max[r] - new_max);  // exp(-inf) = 0 on the first visible chunk
+    float sum = 0.f;
+    for (int j = 0; j < n; j++) {
+        float pj = expf(sr[j] - new_max);
+        sr[j] = pj;
+        sum += pj;
+    }
+    rescale[r] = alpha;
+    run_sum[r] = run_sum[r] * alpha + sum;
+    run_max[r] = new_max;
+}
+
 #define FOR_EACH_WEIGHT_TYPE(X) X(bf16, bf16) X(__half, f16) X(float, f32)

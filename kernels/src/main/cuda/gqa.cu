@@ -79,21 +79,7 @@ extern "C" __global__ void __launch_bounds__(GQA_THREADS)
         }
         __syncthreads();
         if (threadIdx.x < group) {
-            int r = threadIdx.x;
-            float* sr = score + r * GQA_CHUNK;
-            float chunk_max = -CUDART_INF_F;
-            for (int j = 0; j < GQA_CHUNK; j++) chunk_max = fmaxf(chunk_max, sr[j]);
-            float new_max = fmaxf(run_max[r], chunk_max);  // position 0 is always visible: finite
-            float alpha = expf(run_max[r] - new_max);       // exp(-inf) = 0 on the first chunk
-            float sum = 0.f;
-            for (int j = 0; j < GQA_CHUNK; j++) {
-                float pj = expf(sr[j] - new_max);
-                sr[j] = pj;
-                sum += pj;
-            }
-            rescale[r] = alpha;
-            run_sum[r] = run_sum[r] * alpha + sum;
-            run_max[r] = new_max;
+            online_softmax_chunk(score + threadIdx.x * GQA_CHUNK, GQA_CHUNK, threadIdx.x, run_max, run_sum, rescale);
         }
         __syncthreads();
         for (int i = threadIdx.x; i < group * head_dim; i += blockDim.x) {

@@ -169,26 +169,7 @@ extern "C" __global__ void __launch_bounds__(ATTEND_THREADS)
         }
         __syncthreads();
         if (threadIdx.x < ATTEND_ROWS) {
-            int r = threadIdx.x;
-            float* sr = score + r * ATTEND_CHUNK;
-            float chunk_max = -CUDART_INF_F;
-            for (int j = 0; j < ATTEND_CHUNK; j++) chunk_max = fmaxf(chunk_max, sr[j]);
-            float new_max = fmaxf(run_max[r], chunk_max);
-            if (new_max == -CUDART_INF_F) {
-                rescale[r] = 1.f;  // nothing visible yet: keep the zeros
-                for (int j = 0; j < ATTEND_CHUNK; j++) sr[j] = 0.f;
-            } else {
-                float alpha = expf(run_max[r] - new_max);  // exp(-inf) = 0 on the first visible chunk
-                float sum = 0.f;
-                for (int j = 0; j < ATTEND_CHUNK; j++) {
-                    float pj = expf(sr[j] - new_max);
-                    sr[j] = pj;
-                    sum += pj;
-                }
-                rescale[r] = alpha;
-                run_sum[r] = run_sum[r] * alpha + sum;
-                run_max[r] = new_max;
-            }
+            online_softmax_chunk(score + threadIdx.x * ATTEND_CHUNK, ATTEND_CHUNK, threadIdx.x, run_max, run_sum, rescale);
         }
         __syncthreads();
         for (int i = threadIdx.x; i < rows * latent; i += blockDim.x) {

@@ -272,19 +272,12 @@ public final class CpuBackend implements Backend {
         int latent = d.latent();
         int length = batch.positions()[t] + 1;
         int[] pages = batch.pageTable(batch.sequenceOf(t));
-        s.scores = Scratch.grow(s.scores, heads * ATTENTION_BLOCK);
-        s.runningMax = Scratch.grow(s.runningMax, heads);
-        s.runningSum = Scratch.grow(s.runningSum, heads);
-        float[] scores = s.scores;
         float[] o = out.data();
         int qlRow = t * ql.cols();
         int qfRow = t * qf.cols();
         int outRow = t * out.cols();
-        for (int h = 0; h < heads; h++) {
-            s.runningMax[h] = Float.NEGATIVE_INFINITY;
-            s.runningSum[h] = 0f;
-            java.util.Arrays.fill(o, outRow + (h0 + h) * latent, outRow + (h0 + h + 1) * latent, 0f);
-        }
+        startSoftmax(s, heads, o, outRow + h0 * latent, latent);
+        float[] scores = s.scores;
         for (int p0 = 0; p0 < length; p0 += ATTENTION_BLOCK) {
             int p1 = Math.min(length, p0 + ATTENTION_BLOCK);
             for (int p = p0; p < p1; p++) {
@@ -306,8 +299,23 @@ public final class CpuBackend implements Backend {
                 }
             }
         }
+        finishSoftmax(s, heads, o, outRow + h0 * latent, latent);
+    }
+
+    /** Sizes the scratch for {@code heads} heads, empties their running softmax and zeroes their outputs. */
+    private static void startSoftmax(Scratch s, int heads, float[] o, int outAt, int width) {
+        s.scores = Scratch.grow(s.scores, heads * ATTENTION_BLOCK);
+        s.runningMax = Scratch.grow(s.runningMax, heads);
+        s.runningSum = Scratch.grow(s.runningSum, heads);
+        java.util.Arrays.fill(s.runningMax, 0, heads, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(s.runningSum, 0, heads, 0f);
+        java.util.Arrays.fill(o, outAt, outAt + heads * width, 0f);
+    }
+
+    /** Divides each head's accumulated output by its softmax denominator. */
+    private static void finishSoftmax(Scratch s, int heads, float[] o, int outAt, int width) {
         for (int h = 0; h < heads; h++) {
-            VectorMath.scale(1f / s.runningSum[h], o, outRow + (h0 + h) * latent, latent);
+            VectorMath.scale(1f / s.runningSum[h], o, outAt + h * width, width);
         }
     }
 
@@ -360,21 +368,14 @@ public final class CpuBackend implements Backend {
         int hd = d.headDim();
         int length = batch.positions()[t] + 1;
         int[] pages = batch.pageTable(batch.sequenceOf(t));
-        s.scores = Scratch.grow(s.scores, heads * ATTENTION_BLOCK);
-        s.runningMax = Scratch.grow(s.runningMax, heads);
-        s.runningSum = Scratch.grow(s.runningSum, heads);
-        float[] scores = s.scores;
         float[] o = out.data();
         int firstHead = g * heads;
         int qAt = t * q.cols() + firstHead * hd;
         int outAt = t * out.cols() + firstHead * hd;
         int keyAt = g * hd;
         int valueAt = d.kvWidth() + g * hd;
-        for (int h = 0; h < heads; h++) {
-            s.runningMax[h] = Float.NEGATIVE_INFINITY;
-            s.runningSum[h] = 0f;
-        }
-        java.util.Arrays.fill(o, outAt, outAt + heads * hd, 0f);
+        startSoftmax(s, heads, o, outAt, hd);
+        float[] scores = s.scores;
         for (int p0 = 0; p0 < length; p0 += ATTENTION_BLOCK) {
             int p1 = Math.min(length, p0 + ATTENTION_BLOCK);
             for (int p = p0; p < p1; p++) {
@@ -393,9 +394,7 @@ public final class CpuBackend implements Backend {
                 }
             }
         }
-        for (int h = 0; h < heads; h++) {
-            VectorMath.scale(1f / s.runningSum[h], o, outAt + h * hd, hd);
-        }
+        finishSoftmax(s, heads, o, outAt, hd);
     }
 
     @Override

@@ -212,11 +212,7 @@ public final class ReferenceBackend implements Backend {
                     scores[p] = s * scale;
                     max = Math.max(max, scores[p]);
                 }
-                double total = 0;
-                for (int p = 0; p < length; p++) {
-                    scores[p] = Math.exp(scores[p] - max);
-                    total += scores[p];
-                }
+                double total = exponentiate(scores, max);
                 for (int c = 0; c < d.latent(); c++) {
                     double sum = 0;
                     for (int p = 0; p < length; p++) {
@@ -252,11 +248,7 @@ public final class ReferenceBackend implements Backend {
                     scores[p] = s * scale;
                     max = Math.max(max, scores[p]);
                 }
-                double total = 0;
-                for (int p = 0; p < length; p++) {
-                    scores[p] = Math.exp(scores[p] - max);
-                    total += scores[p];
-                }
+                double total = exponentiate(scores, max);
                 for (int c = 0; c < hd; c++) {
                     double sum = 0;
                     for (int p = 0; p < length; p++) {
@@ -268,6 +260,16 @@ public final class ReferenceBackend implements Backend {
                 }
             }
         }
+    }
+
+    /** {@code scores[p] = exp(scores[p] - max)} in place; returns their sum, softmax's denominator. */
+    private static double exponentiate(double[] scores, double max) {
+        double total = 0;
+        for (int p = 0; p < scores.length; p++) {
+            scores[p] = Math.exp(scores[p] - max);
+            total += scores[p];
+        }
+        return total;
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.moebatch.tensor.WeightMatrix;
 import org.moebatch.testing.QuantizedTensors;
 import org.moebatch.testing.RandomTensors;
 import org.moebatch.testing.Specs;
+import org.moebatch.testing.TwoSequences;
 
 /**
  * Every operation of the Vector API backend against the plain loops of {@link ReferenceBackend}, on
@@ -235,33 +236,14 @@ class CpuBackendTest {
         ModelSpec spec = Specs.tiny(d);
         RotaryEmbedding rotary = new RotaryEmbedding(spec);
         int layers = 2;
-        int pageSize = 16;
+        int pageSize = TwoSequences.PAGE_SIZE;
         WeightMatrix kvB = r.matrix("kv_b_proj", DType.BF16, d.heads() * d.kvBRowsPerHead(), d.latent());
-        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), 12);
-        KvCache cpuCache = cpu.kvCache(layers, pageSize, KvLayout.of(d), 12);
+        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), TwoSequences.PAGES);
+        KvCache cpuCache = cpu.kvCache(layers, pageSize, KvLayout.of(d), TwoSequences.PAGES);
 
-        // Sequence A: a prefill of 150 tokens (past the attention block of 64, over ten pages);
-        // sequence B: 3 tokens at positions 20..22 whose earlier positions are filled first.
-        int[] pagesA = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-        int[] pagesB = {11, 10};
-        Batch fillB = new Batch();
-        int b0 = fillB.addSequence(pagesB);
-        for (int p = 0; p < 20; p++) {
-            fillB.addToken(b0, 1, p, false);
-        }
-        fillB.seal(rotary);
-        storeRandomKv(r, fillB, 1, d, refCache, cpuCache);
-
-        Batch batch = new Batch();
-        int a = batch.addSequence(pagesA);
-        int b = batch.addSequence(pagesB);
-        for (int p = 0; p < 150; p++) {
-            batch.addToken(a, 1, p, p == 149);
-        }
-        for (int p = 20; p < 23; p++) {
-            batch.addToken(b, 1, p, true);
-        }
-        batch.seal(rotary);
+        TwoSequences steps = TwoSequences.of(rotary);
+        storeRandomKv(r, steps.fill(), 1, d, refCache, cpuCache);
+        Batch batch = steps.step();
         int tokens = batch.tokenCount();
         storeRandomKv(r, batch, 1, d, refCache, cpuCache);
 
@@ -297,32 +279,13 @@ class CpuBackendTest {
         GqaDims d = new GqaDims(heads, kvHeads, headDim);
         RotaryEmbedding rotary = new RotaryEmbedding(Specs.tiny(new MlaDims(1, 4, 8, 4, 8)));
         int layers = 2;
-        int pageSize = 16;
-        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), 12);
-        KvCache cpuCache = cpu.kvCache(layers, pageSize, KvLayout.of(d), 12);
+        int pageSize = TwoSequences.PAGE_SIZE;
+        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), TwoSequences.PAGES);
+        KvCache cpuCache = cpu.kvCache(layers, pageSize, KvLayout.of(d), TwoSequences.PAGES);
 
-        // Sequence A: a prefill of 150 tokens (past the attention block of 64, over ten pages);
-        // sequence B: 3 tokens at positions 20..22 whose earlier positions are filled first.
-        int[] pagesA = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-        int[] pagesB = {11, 10};
-        Batch fillB = new Batch();
-        int b0 = fillB.addSequence(pagesB);
-        for (int p = 0; p < 20; p++) {
-            fillB.addToken(b0, 1, p, false);
-        }
-        fillB.seal(rotary);
-        storeRandomKeysAndValues(r, fillB, d, refCache, cpuCache);
-
-        Batch batch = new Batch();
-        int a = batch.addSequence(pagesA);
-        int b = batch.addSequence(pagesB);
-        for (int p = 0; p < 150; p++) {
-            batch.addToken(a, 1, p, p == 149);
-        }
-        for (int p = 20; p < 23; p++) {
-            batch.addToken(b, 1, p, true);
-        }
-        batch.seal(rotary);
+        TwoSequences steps = TwoSequences.of(rotary);
+        storeRandomKeysAndValues(r, steps.fill(), d, refCache, cpuCache);
+        Batch batch = steps.step();
         int tokens = batch.tokenCount();
         storeRandomKeysAndValues(r, batch, d, refCache, cpuCache);
 

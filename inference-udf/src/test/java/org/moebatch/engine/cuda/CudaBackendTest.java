@@ -34,6 +34,7 @@ import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.WeightMatrix;
 import org.moebatch.testing.RandomTensors;
 import org.moebatch.testing.Specs;
+import org.moebatch.testing.TwoSequences;
 
 /**
  * Every operation of the CUDA backend against the plain loops of {@link ReferenceBackend}, on fresh
@@ -209,34 +210,15 @@ class CudaBackendTest {
         ModelSpec spec = Specs.tiny(d, rope % 4 == 0); // interleaved, and the half layout where rope is 6
         RotaryEmbedding rotary = new RotaryEmbedding(spec);
         int layers = 2;
-        int pageSize = 16;
+        int pageSize = TwoSequences.PAGE_SIZE;
         WeightMatrix kvB = r.matrix("kv_b_proj", DType.BF16, d.heads() * d.kvBRowsPerHead(), d.latent());
         var deviceKvB = be.weight(kvB);
-        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), 12);
-        KvCache deviceCache = be.kvCache(layers, pageSize, KvLayout.of(d), 12);
+        KvCache refCache = reference.kvCache(layers, pageSize, KvLayout.of(d), TwoSequences.PAGES);
+        KvCache deviceCache = be.kvCache(layers, pageSize, KvLayout.of(d), TwoSequences.PAGES);
 
-        // Sequence A: a prefill of 150 tokens over ten pages; sequence B: 3 tokens at positions 20..22
-        // whose first 20 positions are written by an earlier step.
-        int[] pagesA = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-        int[] pagesB = {11, 10};
-        Batch fillB = new Batch();
-        int b0 = fillB.addSequence(pagesB);
-        for (int p = 0; p < 20; p++) {
-            fillB.addToken(b0, 1, p, false);
-        }
-        fillB.seal(rotary);
-        storeRandomKv(r, be, fillB, 1, d, refCache, deviceCache);
-
-        Batch batch = new Batch();
-        int a = batch.addSequence(pagesA);
-        int b = batch.addSequence(pagesB);
-        for (int p = 0; p < 150; p++) {
-            batch.addToken(a, 1, p, p == 149);
-        }
-        for (int p = 20; p < 23; p++) {
-            batch.addToken(b, 1, p, true);
-        }
-        batch.seal(rotary);
+        TwoSequences steps = TwoSequences.of(rotary);
+        storeRandomKv(r, be, steps.fill(), 1, d, refCache, deviceCache);
+        Batch batch = steps.step();
         int tokens = batch.tokenCount();
         storeRandomKv(r, be, batch, 1, d, refCache, deviceCache);
 
