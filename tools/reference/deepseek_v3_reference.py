@@ -549,9 +549,10 @@ def golden(model_dir, tokens, steps, reference=None):
     return {"tokens": tokens, "greedy": greedy, "logits": [[float(f"{x:.8g}") for x in l.tolist()] for l in out]}
 
 
-def bench(model_dir, batches, prompt_len, gen_len, threads, dtype):
+def bench(model_dir, batches, prompt_len, gen_len, threads, dtype, reference=None):
+    """Prefill and greedy-decode tokens/s per batch size; `reference` builds the model (this file's by default)."""
     torch.set_num_threads(threads)
-    ref = Reference(model_dir, dtype=torch.float32 if dtype == "f32" else torch.bfloat16)
+    ref = (reference or Reference)(model_dir, dtype=torch.float32 if dtype == "f32" else torch.bfloat16)
     vocab = ref.c["vocab_size"]
     results = []
     g = torch.Generator().manual_seed(0)

@@ -7,7 +7,8 @@ modeling_olmoe.py, sharing no code with the Java engine. It
   make     writes a random-weight checkpoint in each family's Hugging Face layout (config.json plus
            one or several .safetensors files with model.safetensors.index.json);
   golden   runs a prompt through the model, then greedy decode steps through a KV cache, and writes
-           {"tokens", "greedy", "logits"} -- the JSON contract of `moe-batch logits`.
+           {"tokens", "greedy", "logits"} -- the JSON contract of `moe-batch logits`;
+  bench    times prefill and greedy decode at several batch sizes (the side-by-side of BENCHMARKS.md).
 
 The model runs in float64 on the stored weights (bf16 ones widened exactly). Attention is the plain
 eager form (keys and values repeated per query group, a causal mask); the MoE is HF's loop over
@@ -35,7 +36,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deepseek_v3_reference import golden, read_checkpoint, to_bf16_bits, write_safetensors  # noqa: E402  I/O and the golden loop
+from deepseek_v3_reference import bench, golden, read_checkpoint, to_bf16_bits, write_safetensors  # noqa: E402  I/O, loops
 
 
 def family_of(c):
@@ -260,9 +261,19 @@ def main():
     gd.add_argument("--tokens", required=True)
     gd.add_argument("--steps", type=int, default=8)
     gd.add_argument("--out")
+    bn = sub.add_parser("bench", help="prefill and decode tokens/s")
+    bn.add_argument("--model", required=True)
+    bn.add_argument("--batch", default="1,8")
+    bn.add_argument("--prompt-len", type=int, default=64)
+    bn.add_argument("--gen-len", type=int, default=32)
+    bn.add_argument("--threads", type=int, default=os.cpu_count())
+    bn.add_argument("--dtype", choices=["f32", "bf16"], default="f32")
     a = ap.parse_args()
     if a.cmd == "make":
         make_checkpoint(a.out, json.load(open(a.config)), a.dtype, a.seed, a.shards)
+    elif a.cmd == "bench":
+        print(json.dumps(bench(a.model, [int(b) for b in a.batch.split(",")], a.prompt_len, a.gen_len, a.threads,
+                               a.dtype, reference=Reference)))
     else:
         result = golden(a.model, [int(t) for t in a.tokens.split(",")], a.steps, reference=Reference)
         text = json.dumps(result, separators=(",", ":"))
