@@ -1,6 +1,8 @@
 package org.moebatch.tools;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -63,8 +65,30 @@ public final class HermesToolCalls implements ToolCallFormat {
         } else if (arguments.isTextual()) {
             text = arguments.asText(); // some models write the arguments as a JSON string
         } else {
-            text = arguments.toString();
+            text = rawArguments(body, arguments);
         }
         return new ParsedCall(id, node.get("name").asText(), text, KimiToolCalls.JsonArguments.check(text));
+    }
+
+    /**
+     * The arguments exactly as the model wrote them. Not the parsed tree written out again: that
+     * would turn a number too large for a double, such as {@code 1e999}, into the string "Infinity".
+     */
+    private static String rawArguments(String body, JsonNode parsed) {
+        try (JsonParser p = JSON.getFactory().createParser(body)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.getCurrentName();
+                p.nextToken();
+                int start = (int) p.getTokenLocation().getCharOffset();
+                p.skipChildren();
+                if (field.equals("arguments")) {
+                    return body.substring(start, (int) p.getCurrentLocation().getCharOffset());
+                }
+            }
+        } catch (java.io.IOException e) {
+            // readTree accepted the body, so this does not happen; fall through to the tree's text
+        }
+        return parsed.toString();
     }
 }

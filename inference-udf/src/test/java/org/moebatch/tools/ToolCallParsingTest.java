@@ -88,9 +88,15 @@ class ToolCallParsingTest {
         assertEquals("Sure.\n", t.content());
         assertEquals(2, t.calls().size());
         assertEquals("call_3_0", t.calls().get(0).id());
-        assertEquals("{\"expression\":\"2+2\"}", t.calls().get(0).arguments());
+        assertEquals("{\"expression\": \"2+2\"}", t.calls().get(0).arguments(), "as written");
         assertEquals("{\"key\": \"Japan\"}", t.calls().get(1).arguments(), "string arguments are unwrapped");
         assertTrue(t.calls().get(1).ok());
+
+        // a number beyond a double stays the number written, not the string "Infinity"
+        AssistantTurn big = hermes.parse("<tool_call>{\"arguments\": {\"budget\": 1e999, \"tags\": [{\"a\": [1, 2]}]}, "
+                + "\"name\": \"book\"}</tool_call>", 0);
+        assertEquals("{\"budget\": 1e999, \"tags\": [{\"a\": [1, 2]}]}", big.calls().get(0).arguments());
+        assertEquals("book", big.calls().get(0).name());
     }
 
     @Test

@@ -149,7 +149,8 @@ final class KimiConstraint implements GenerationRequest.TokenObserver, LogitsPro
         return b.length > 0;
     }
 
-    private static void only(float[] logits, int offset, int vocab, int... allowed) {
+    /** Masks every logit but those of {@code allowed} (kept finite, however unlikely). */
+    static void only(float[] logits, int offset, int vocab, int... allowed) {
         float[] keep = new float[allowed.length];
         for (int i = 0; i < allowed.length; i++) {
             keep[i] = allowed[i] < vocab ? logits[offset + allowed[i]] : Float.NEGATIVE_INFINITY;

@@ -15,15 +15,15 @@ import org.moebatch.engine.LogitsProcessor;
 import org.moebatch.engine.SamplingParams;
 import org.moebatch.tools.ArgumentValidator;
 import org.moebatch.tools.AssistantTurn;
-import org.moebatch.tools.KimiToolCalls;
 import org.moebatch.tools.ParsedCall;
+import org.moebatch.tools.ToolCallFormat;
 
 /**
- * Makes a model write tool calls and checks them: each turn starts with the tool-call section
- * token (forced), the rest is sampled, with or without constrained decoding. Counts the calls, the
+ * Makes a model write tool calls and checks them: each turn starts with the token that opens a
+ * tool call (forced), the rest is sampled, with or without constrained decoding. Counts the calls, the
  * ones whose arguments validate against the tool's schema, and the decoding rate. How the tests and
- * {@code moe-batch bench --tool-calls} measure constrained decoding, on any Kimi-format model,
- * random weights included.
+ * {@code moe-batch bench --tool-calls} measure constrained decoding, on any model whose tool-call
+ * opener is a token (Kimi K2's section, Hermes / Qwen's {@code <tool_call>}), random weights included.
  */
 public final class ToolCallProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,14 +44,17 @@ public final class ToolCallProbe {
     public static Outcome run(ChatRunner runner, List<JsonNode> tools, int turns, int maxTokens, boolean constrained, long seed) {
         ConstrainedDecoding constraint = new ConstrainedDecoding(runner.tokenizer(), runner.engine().model().spec().vocabSize(),
                 runner.engine().model().spec().eosTokenIds());
-        int sectionBegin = runner.tokenizer().specialTokenId(KimiToolCalls.SECTION_BEGIN).getAsInt();
+        ToolCallFormat format = ToolCallFormat.of(runner.tokenizer());
+        int callStart = runner.tokenizer().specialTokenId(format.callStart()).orElseThrow(() ->
+                new IllegalArgumentException("the tool-call probe starts each turn with the token " + format.callStart()
+                        + ", which the tokenizer of " + runner.engine().model().dir() + " does not have"));
         List<CompletableFuture<ChatTurn>> futures = new ArrayList<>();
         long start = System.nanoTime();
         for (int t = 0; t < turns; t++) {
             ChatRequest request = new ChatRequest("probe-" + t, List.of(ChatMessage.of("user", "Use a tool, please (" + t + ").")),
                     tools, new SamplingParams(maxTokens, 1.0f, 1.0f, 0, seed + t, false), List.of());
             ChatRunner.Decoding inner = constrained ? constraint.forTurn(request, 0, tools) : ChatRunner.Decoding.NONE;
-            StartsWith first = new StartsWith(sectionBegin, inner);
+            StartsWith first = new StartsWith(callStart, inner);
             futures.add(runner.generate(request, request.messages(), new ChatRunner.Decoding(first, first)));
         }
         Map<String, ArgumentValidator> validators = new java.util.HashMap<>();
@@ -63,7 +66,6 @@ public final class ToolCallProbe {
         int cutOff = 0;
         long tokens = 0;
         List<String> invalid = new ArrayList<>();
-        KimiToolCalls format = new KimiToolCalls();
         for (CompletableFuture<ChatTurn> f : futures) {
             ChatTurn turn = f.join();
             tokens += turn.completionTokens();

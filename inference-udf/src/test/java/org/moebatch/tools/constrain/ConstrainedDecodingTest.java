@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.moebatch.chat.ChatRunner;
 import org.moebatch.chat.ChatTemplate;
 import org.moebatch.engine.CpuBackend;
@@ -19,27 +20,29 @@ import org.moebatch.testing.Samples;
 import org.moebatch.tokenizer.Tokenizer;
 
 /**
- * Constrained decoding on the real random-weight model: sampled at temperature 1, the model writes
+ * Constrained decoding on real random-weight models: sampled at temperature 1, a model writes
  * noise, yet every tool call it finishes has arguments that validate against the tool's schema.
- * Without the constraint, the same turns write almost no valid call.
+ * Without the constraint, the same turns write almost no valid call. Kimi K2's format
+ * (k2-tiny-chat) and Hermes / Qwen's {@code <tool_call>} (qwen3-moe-tiny, Qwen3's real template).
  */
 class ConstrainedDecodingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static CpuBackend backend;
-    private static ChatRunner runner;
 
     @BeforeAll
     static void load() {
         backend = new CpuBackend(2);
-        MoeModel model = MoeModel.load(Samples.model("k2-tiny-chat"), backend);
-        runner = new ChatRunner(new Engine(model, backend, EngineConfig.defaults()), Tokenizer.load(model.dir()),
-                ChatTemplate.load(model.dir()));
     }
 
     @AfterAll
     static void close() {
-        runner.close();
         backend.close();
+    }
+
+    private static ChatRunner runner(String name) {
+        MoeModel model = MoeModel.load(Samples.model(name), backend);
+        return new ChatRunner(new Engine(model, backend, EngineConfig.defaults()), Tokenizer.load(model.dir()),
+                ChatTemplate.load(model.dir()));
     }
 
     static List<JsonNode> tools() throws Exception {
@@ -56,14 +59,17 @@ class ConstrainedDecodingTest {
                         + "\"budget\":{\"type\":\"number\"}}}}}"));
     }
 
-    @Test
-    void everyFinishedCallValidatesUnderItsSchema() throws Exception {
-        ToolCallProbe.Outcome constrained = ToolCallProbe.run(runner, tools(), 96, 400, true, 7);
-        assertTrue(constrained.calls() >= 100, "a few hundred turns' worth of calls: " + constrained.calls());
-        assertEquals(constrained.calls(), constrained.valid(), "invalid: " + constrained.invalid());
-        assertTrue(constrained.cutOff() <= 2 * constrained.turns(), "at most the call and section a turn ends in are cut off");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"k2-tiny-chat, 100", "qwen3-moe-tiny, 60"})
+    void everyFinishedCallValidatesUnderItsSchema(String model, int minimumCalls) throws Exception {
+        try (ChatRunner runner = runner(model)) {
+            ToolCallProbe.Outcome constrained = ToolCallProbe.run(runner, tools(), 96, 400, true, 7);
+            assertTrue(constrained.calls() >= minimumCalls, "a few hundred turns' worth of calls: " + constrained.calls());
+            assertEquals(constrained.calls(), constrained.valid(), "invalid: " + constrained.invalid());
+            assertTrue(constrained.cutOff() <= 2 * constrained.turns(), "at most the call and section a turn ends in are cut off");
 
-        ToolCallProbe.Outcome free = ToolCallProbe.run(runner, tools(), 24, 60, false, 7);
-        assertTrue(free.validShare() < 0.2, "unconstrained noise is rarely a valid call: " + free.validShare());
+            ToolCallProbe.Outcome free = ToolCallProbe.run(runner, tools(), 24, 60, false, 7);
+            assertTrue(free.validShare() < 0.2, "unconstrained noise is rarely a valid call: " + free.validShare());
+        }
     }
 }
