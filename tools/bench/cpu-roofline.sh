@@ -3,6 +3,8 @@
 # (tools/bench/cpu/read_bandwidth.c) and the float32 GEMM peak (OpenBLAS sgemm through numpy), then
 # `moe-batch bench`, then each batch's decode as a share of them. Usage:
 #   tools/bench/cpu-roofline.sh [MODEL_DIR] [BATCHES]     (default: bench-models/k2-medium 1,8,32)
+#   THREADS=1 tools/bench/cpu-roofline.sh ...            the engine on one thread, against one thread's limits
+#                                                        (the fair figure while another process holds a core)
 # Needs gcc and Debian's python3-numpy with libopenblas0-pthread.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,7 +34,8 @@ for threads in (1, os.cpu_count()):
     peaks[str(threads)] = float(subprocess.check_output([sys.executable, "-c", code], env=env))
 print(json.dumps({"sgemm_gflops_by_threads": peaks}))
 PY
-bin/moe-batch bench --model "$model" --batch "$batches" --prompt-len 64 --gen-len 32 --repeat 2 --json > "$out/bench.json"
+bin/moe-batch bench --model "$model" --batch "$batches" --prompt-len 64 --gen-len 32 --repeat 2 --threads "${THREADS:-0}" \
+  --json > "$out/bench.json"
 /usr/bin/python3 - "$out" "$model" <<'PY'
 import json, os, struct, sys, glob
 d, model = sys.argv[1], sys.argv[2]
@@ -67,9 +70,10 @@ for name, shape, nbytes in tensors():
     active_params += params * share
 threads = str(bench["threads"])
 peak = sg.get(threads, max(sg.values()))
-bound = bw["read_gb_per_s_all"]
-print(f"machine limits, this run: read {bw['read_gb_per_s_1_thread']} GB/s on 1 thread, {bound} GB/s on {bw['threads']}; "
+bound = bw["read_gb_per_s_1_thread"] if threads == "1" else bw["read_gb_per_s_all"]
+print(f"machine limits, this run: read {bw['read_gb_per_s_1_thread']} GB/s on 1 thread, {bw['read_gb_per_s_all']} GB/s on {bw['threads']}; "
       f"sgemm {sg['1']:.1f} GFLOP/s on 1 thread, {peak:.1f} on {threads}")
+print(f"engine threads {threads}; load average before the run {bench.get('load_average_before')}")
 print(f"model {bench['model']}: {active_params / 1e6:.1f}M active parameters, {active_bytes / 1e6:.1f} MB of weights read per decode token; "
       f"batch-1 decode bound {bound * 1e9 / active_bytes:.1f} tokens/s; peak RSS {bench.get('peak_rss_mb')} MB")
 print("| batch | prefill tok/s | decode tok/s | decode vs batch 1 | batch-1 decode, share of the bandwidth bound | decode GFLOP/s | share of sgemm peak |")

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 model=${1:-bench-models/k2-medium}
 batches=${2:-1,8}
-threads=$(nproc)
+threads=${THREADS:-$(nproc)}  # THREADS=1: both engines on one thread
 [[ -d $model ]] || tools/bench/make-bench-models.sh "$(basename "$model")" >/dev/null
 # the PyTorch reference of the checkpoint's family
 case "$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["model_type"])' "$model/config.json")" in
@@ -16,7 +16,8 @@ case "$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1])
 esac
 out=$(mktemp -d)
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $threads cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1)" >&2
-bin/moe-batch bench --model "$model" --batch "$batches" --prompt-len 64 --gen-len 32 --repeat 2 --json > "$out/moe.json"
+bin/moe-batch bench --model "$model" --batch "$batches" --prompt-len 64 --gen-len 32 --repeat 2 --threads "$threads" \
+  --json > "$out/moe.json"
 /usr/bin/python3 $ref bench --model "$model" --batch "$batches" \
   --prompt-len 64 --gen-len 32 --threads "$threads" --dtype bf16 > "$out/torch-bf16.json"
 /usr/bin/python3 $ref bench --model "$model" --batch "$batches" \
