@@ -3,8 +3,9 @@ which moe-batch loads through DJL's binding of HF tokenizers (HuggingFaceTokeniz
 
 Pre-tokenization is that of the written tokenizer.json, step for step:
   1. added tokens (Kimi K2's special tokens) are cut out of the text first and never split;
-  2. Split on \\p{N}, "Isolated": every digit is a token of its own, so the model copies numbers digit
-     by digit (DeepSeek-V3's tokenizer groups up to three; one is simpler for a model this small);
+  2. Split on \\p{N}{1,3}, "Isolated": numbers in chunks of up to three digits from the left, as
+     DeepSeek-V3's tokenizer does; single digits made copying a number hard for a model this small, as
+     the same digit recurs within it and an induction head cannot tell which one it is at;
   3. ByteLevel with GPT-2's regex, then GPT-2's byte-to-unicode alphabet.
 Merges are learnt by the classic algorithm (Sennrich et al. 2016): count adjacent pairs over the word
 frequencies, merge the most frequent (ties: the pair that sorts first), repeat.
@@ -19,7 +20,7 @@ from chat_format import SPECIALS
 # agrees with Unicode's classes for every character of the training text (Latin and Vietnamese letters).
 GPT2 = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
 SPECIAL_SPLIT = re.compile("(" + "|".join(re.escape(s) for s in SPECIALS) + ")")
-DIGIT_SPLIT = re.compile(r"(\d)")
+DIGIT_SPLIT = re.compile(r"(\d{1,3})")
 
 
 def byte_alphabet():
@@ -157,7 +158,7 @@ class Bpe:
         return {
             "version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": None,
             "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-                {"type": "Split", "pattern": {"Regex": "\\p{N}"}, "behavior": "Isolated", "invert": False},
+                {"type": "Split", "pattern": {"Regex": "\\p{N}{1,3}"}, "behavior": "Isolated", "invert": False},
                 {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}]},
             "post_processor": None,
             "decoder": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},

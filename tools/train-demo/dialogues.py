@@ -4,7 +4,7 @@ other question frames; the facts (numbers, countries, documents) are the same wo
 answer from data-samples/tools/.
 
 Kinds, each with a fixed shape of conversation:
-  arithmetic  -> calculator {"expression": "17*23"}, answer "17*23 = 391."
+  arithmetic  -> calculator {"expression": "17*23"}, answer "The answer is 391."
   capital     -> kv_lookup {"key": "Peru"}, answer "The capital of Peru is Lima."
   document    -> doc_search {"query": "...", "k": 1}, answer quoting the best hit
   chain       -> two calls in sequence: calculator twice (the second uses the first result), or
@@ -55,7 +55,9 @@ CAPITAL = {
     "train": ["What is the capital of {c}?", "What's the capital of {c}?", "Which city is the capital of {c}?",
               "Capital of {c}?", "Tell me the capital city of {c}.", "Name the capital of {c}.",
               "What is {c}'s capital?", "Look up the capital of {c}.", "Which city is {c}'s capital?",
-              "In which city is the government of {c}?"],
+              "In which city is the government of {c}?", "Tell me {c}'s capital.", "Capital city of {c}, please.",
+              "Which city does {c} have as its capital?", "Please look up the capital of {c}.",
+              "Find the capital of {c}.", "What is the capital city of {c}?"],
     "heldout": ["Do you know the capital of {c}?", "I'd like to know the capital of {c}.",
                 "What city serves as the capital of {c}?", "Quick question: capital of {c}?",
                 "Could you find the capital city of {c}?"],
@@ -119,12 +121,19 @@ CHAT = {
 
 CHAT_Q = {
     "train": {
-        "greeting": ["Hello!", "Hi there.", "Good morning!", "Hey, how are you?", "Hi!", "Hello, assistant."],
-        "thanks": ["Thank you!", "Thanks a lot.", "Thanks, that helps.", "Many thanks!"],
-        "bye": ["Goodbye!", "Bye for now.", "See you later.", "That's all, bye."],
-        "identity": ["Who are you?", "What are you?", "Introduce yourself.", "What is your name?"],
-        "abilities": ["What can you do?", "Which tools do you have?", "How can you help me?", "What are your skills?"],
-        "joke": ["Tell me a joke.", "Say something funny.", "Make me laugh.", "Do you know a joke?"],
+        "greeting": ["Hello!", "Hi there.", "Good morning!", "Hey, how are you?", "Hi!", "Hello, assistant.", "Hey!",
+                     "Good day to you.", "Hi, how is it going?", "Greetings!", "Hello there."],
+        "thanks": ["Thank you!", "Thanks a lot.", "Thanks, that helps.", "Many thanks!", "Thanks!", "Thank you very much.",
+                   "That was helpful, thank you.", "Thanks for that."],
+        "bye": ["Goodbye!", "Bye for now.", "See you later.", "That's all, bye.", "Bye!", "Goodbye for now.",
+                "Talk to you later, bye.", "I have to go, goodbye."],
+        "identity": ["Who are you?", "What are you?", "Introduce yourself.", "What is your name?", "Who made you?",
+                     "Tell me who you are.", "Are you a bot?", "What kind of assistant are you?"],
+        "abilities": ["What can you do?", "Which tools do you have?", "How can you help me?", "What are your skills?",
+                      "What can you help with?", "What do you know how to do?", "Which tasks can you do?",
+                      "What are your abilities?"],
+        "joke": ["Tell me a joke.", "Say something funny.", "Make me laugh.", "Do you know a joke?", "Tell a joke, please.",
+                 "Do you know any jokes?", "Say a joke.", "Cheer me up with a joke."],
     },
     "heldout": {
         "greeting": ["Good evening!", "Hiya.", "Hello there, friend!", "Hey there!", "Good afternoon.", "Hi, nice to meet you."],
@@ -221,7 +230,7 @@ class DialogueMaker:
             compact = f"{a}{op}{b}"
         messages = [{"role": "user", "content": question}]
         (result,) = self._tool_turns(messages, [("calculator", {"expression": compact})])
-        messages.append({"role": "assistant", "content": f"{compact} = {result}."})
+        messages.append({"role": "assistant", "content": f"The answer is {result}."})
         return messages, "arithmetic", {"name": "calculator", "arguments": {"expression": compact}}, result
 
     def capital(self):
@@ -249,7 +258,7 @@ class DialogueMaker:
             messages = [{"role": "user", "content": question}]
             (first,) = self._tool_turns(messages, [("calculator", {"expression": f"{a}*{b}"})])
             (second,) = self._tool_turns(messages, [("calculator", {"expression": f"{first}+{c}"})])
-            messages.append({"role": "assistant", "content": f"{a}*{b} = {first}, and {first}+{c} = {second}."})
+            messages.append({"role": "assistant", "content": f"{a}*{b} is {first}, and the answer is {second}."})
             return messages, "chain", {"name": "calculator", "arguments": {"expression": f"{a}*{b}"}}, second
         # only the capitals that have a document of their own
         c = r.choice([k for k in self.countries if self.tools.table[k] in ("Tokyo", "Hà Nội")])

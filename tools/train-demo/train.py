@@ -384,10 +384,10 @@ def main():
     t = sub.add_parser("train", help="train and export the model")
     t.add_argument("--seed", type=int, default=10)
     t.add_argument("--out", default=os.path.join(ROOT, "data-samples/models/k2-tool-demo"))
-    t.add_argument("--steps", type=int, default=1800)
+    t.add_argument("--steps", type=int, default=3000)
     t.add_argument("--batch", type=int, default=16)
-    t.add_argument("--lr", type=float, default=3e-3)
-    t.add_argument("--warmup", type=int, default=60)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--warmup", type=int, default=100)
     t.add_argument("--bias-rate", type=float, default=1e-3, help="step of the correction-bias update")
     t.add_argument("--threads", type=int, default=1,
                    help="one thread: on a shared 2-core machine two OpenMP threads wait on each other (5x slower)")
