@@ -171,10 +171,15 @@ class TinyK2(nn.Module):
         self.c = c
         self.rope = Rope(c)
         self.embed_tokens = nn.Embedding(c["vocab_size"], c["hidden_size"])
-        nn.init.normal_(self.embed_tokens.weight, std=1.0)
+        # tied, the matrix also makes the logits, which want a small scale at the start
+        nn.init.normal_(self.embed_tokens.weight, std=c["hidden_size"] ** -0.5 if c["tie_word_embeddings"] else 1.0)
         self.layers = nn.ModuleList(DecoderLayer(c, i >= c["first_k_dense_replace"]) for i in range(c["num_hidden_layers"]))
         self.norm = RmsNorm(c["hidden_size"], c["rms_norm_eps"])
         self.lm_head = nn.Linear(c["hidden_size"], c["vocab_size"], bias=False)
+        if c["tie_word_embeddings"]:
+            # One matrix in and out, as the config allows. Tried to help copying rare tokens (numbers); the
+            # checked-in run is untied, as a tied one chose tools worse (docs/BENCHMARKS.md).
+            self.lm_head.weight = self.embed_tokens.weight
 
     def forward(self, prefix, rows=None):
         """prefix [P] token ids shared by every row, rows [B, T] (or None): logits of the rows
@@ -210,6 +215,8 @@ class TinyK2(nn.Module):
         """name -> float32 tensor, with the checkpoint's names."""
         out = {}
         for name, t in self.state_dict().items():
+            if name == "lm_head.weight" and self.c["tie_word_embeddings"]:
+                continue  # a tied checkpoint has no lm_head
             if name.startswith(("embed_tokens", "layers", "norm")):
                 name = "model." + name
             out[name] = t.detach().float().contiguous()

@@ -325,6 +325,8 @@ def load_exported(out):
             a = np.frombuffer(data[b:end], dtype=np.float32)
         key = name[len("model."):] if name.startswith("model.") else name
         state[key] = torch.from_numpy(a.reshape(e["shape"]).copy()).double()
+    if config["tie_word_embeddings"]:
+        state["lm_head.weight"] = state["embed_tokens.weight"]
     model.load_state_dict(state)
     return model.eval()
 
