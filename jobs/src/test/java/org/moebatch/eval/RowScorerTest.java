@@ -88,7 +88,7 @@ class RowScorerTest {
         assertEquals(Map.of("tool_schema", 1.0), RowScorer.byName(s), "schema accuracy does not need the expected call");
         assertTrue(s.error("r1").startsWith("row r1: tool_trigger, tool_name, tool_arguments, tool_choice: expected_tool_call "
                 + "is not valid JSON"), s.error("r1"));
-        assertEquals(3, s.erroredMetrics().size());
+        assertEquals(4, s.erroredMetrics().size());
     }
 
     @Test
