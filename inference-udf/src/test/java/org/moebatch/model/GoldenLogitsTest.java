@@ -38,7 +38,9 @@ class GoldenLogitsTest {
                 // the grouped-query families (tools/reference/moe_families_reference.py)
                 Arguments.of("qwen3-moe-tiny", 1e-4),
                 Arguments.of("mixtral-tiny", 2e-2),
-                Arguments.of("olmoe-tiny", 1e-4));
+                Arguments.of("olmoe-tiny", 1e-4),
+                // the trained demo model, against the training script's own forward pass on its exported bf16 weights
+                Arguments.of("k2-tool-demo", 2e-2));
     }
 
     @ParameterizedTest(name = "{0} on the Vector API backend matches the PyTorch reference")

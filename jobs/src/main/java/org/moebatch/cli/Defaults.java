@@ -22,16 +22,20 @@ final class Defaults {
         return Paths.get("").toAbsolutePath();
     }
 
-    /** The model of {@code logits} and {@code bench} without {@code --model}: a tiny random-weight K2-architecture checkpoint. */
+    /**
+     * The model of {@code logits} and {@code bench} without {@code --model}: a tiny random-weight
+     * K2-architecture checkpoint, kept as their default so benchmark numbers stay comparable over time.
+     */
     static Path model() {
-        return chatModel();
+        return home().resolve("data-samples/models/k2-tiny-chat");
     }
 
     /**
-     * The default model: a tiny random-weight K2-architecture checkpoint with a byte-level tokenizer
-     * and a Kimi-style chat template. Every stage of the pipeline runs; its text is noise.
+     * The model of {@code generate}, {@code eval} and {@code datagen} without {@code --model}: a tiny
+     * K2-architecture MoE trained by tools/train-demo to use the built-in tools of
+     * data-samples/tools/tools.json, so a first run shows real tool calls and answers.
      */
     static Path chatModel() {
-        return home().resolve("data-samples/models/k2-tiny-chat");
+        return home().resolve("data-samples/models/k2-tool-demo");
     }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** Where and how the engine runs: the options every generating job shares. */
 final class EngineFlags {
     @Option(names = "--model", paramLabel = "DIR",
-            description = "Hugging Face checkpoint directory (default: the tiny random-weight model in data-samples/; its text is noise).")
+            description = "Hugging Face checkpoint directory (default: data-samples/models/k2-tool-demo, a tiny MoE trained to use the built-in tools).")
     Path model;
 
     @Option(names = "--device", defaultValue = "cpu",

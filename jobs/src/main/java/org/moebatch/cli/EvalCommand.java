@@ -32,7 +32,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--metric", paramLabel = "NAME",
             description = "Metric to score (repeatable; default: each where it applies to a row, regex where a row names it): exact_match, contains, regex, "
-                    + "multiple_choice, json_schema, tool_trigger, tool_schema, tool_name, tool_arguments.")
+                    + "multiple_choice, json_schema, tool_trigger, tool_schema, tool_name, tool_arguments, tool_choice.")
     List<String> metrics = new ArrayList<>();
 
     @Option(names = "--input-format", defaultValue = "auto",

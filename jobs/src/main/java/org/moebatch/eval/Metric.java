@@ -31,7 +31,12 @@ public enum Metric {
     /** A call of the first tool step names the expected tool. */
     TOOL_NAME("tool_name", true),
     /** A call of the first tool step names the expected tool with JSON-equal arguments. */
-    TOOL_ARGUMENTS("tool_arguments", true);
+    TOOL_ARGUMENTS("tool_arguments", true),
+    /**
+     * The row chose as expected: no tool when none was expected, else the expected tool in its first
+     * tool step (trigger and name in one per-row score: "did it pick the right tool, or rightly none").
+     */
+    TOOL_CHOICE("tool_choice", true);
 
     private final String column;
     private final boolean binary;
@@ -52,7 +57,7 @@ public enum Metric {
     }
 
     public boolean isToolMetric() {
-        return this == TOOL_TRIGGER || this == TOOL_SCHEMA || this == TOOL_NAME || this == TOOL_ARGUMENTS;
+        return this == TOOL_TRIGGER || this == TOOL_SCHEMA || this == TOOL_NAME || this == TOOL_ARGUMENTS || this == TOOL_CHOICE;
     }
 
     /** The metric named {@code name} (case and - or _ do not matter), or an error listing the names. */

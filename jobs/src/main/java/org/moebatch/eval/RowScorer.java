@@ -154,7 +154,7 @@ public final class RowScorer implements Serializable {
             case REGEX -> text && explicit;
             case MULTIPLE_CHOICE -> row.choices() != null;
             case JSON_SCHEMA -> row.schema() != null;
-            case TOOL_TRIGGER, TOOL_SCHEMA -> toolRow;
+            case TOOL_TRIGGER, TOOL_SCHEMA, TOOL_CHOICE -> toolRow;
             case TOOL_NAME, TOOL_ARGUMENTS -> row.expectedToolCall() != null && expectsCall(row.expectedToolCall());
         };
     }
@@ -186,6 +186,9 @@ public final class RowScorer implements Serializable {
                         row.expectedToolCall() == null ? null : ToolCallMetrics.expected(row.expectedToolCall()));
             case TOOL_NAME:
                 return ToolCallMetrics.nameMatch(calls, expectedCall(m, row));
+            case TOOL_CHOICE:
+                return ToolCallMetrics.choice(calls,
+                        row.expectedToolCall() == null ? null : ToolCallMetrics.expected(row.expectedToolCall()));
             case TOOL_ARGUMENTS:
                 return ToolCallMetrics.argumentsMatch(calls, expectedCall(m, row));
             default:

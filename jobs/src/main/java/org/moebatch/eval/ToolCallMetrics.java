@@ -66,6 +66,14 @@ public final class ToolCallMetrics {
         return calls.isEmpty() == (expected == null) ? 1 : 0;
     }
 
+    /**
+     * 1 when the row chose right: no call when {@code expected} is null, else a call of the expected tool
+     * in the first tool step (a row that should not call and a row that calls the wrong tool both score 0).
+     */
+    public static double choice(List<Call> calls, ExpectedCall expected) {
+        return expected == null ? (calls.isEmpty() ? 1 : 0) : nameMatch(calls, expected);
+    }
+
     /** 1 when a call of the first tool step names the expected tool. */
     public static double nameMatch(List<Call> calls, ExpectedCall expected) {
         return firstStep(calls).stream().anyMatch(c -> expected.name().equals(c.name())) ? 1 : 0;

@@ -33,7 +33,7 @@ class EvalCommandTest {
         assertTrue(run.stdout().contains("exact_match"), run.stdout());
         assertTrue(run.stdout().contains("multiple_choice"), run.stdout());
         assertTrue(run.stdout().contains("By category: mean (n)"), run.stdout());
-        assertTrue(run.stdout().contains("scored on no row: regex, json_schema, tool_trigger, tool_schema, tool_name, tool_arguments"),
+        assertTrue(run.stdout().contains("scored on no row: regex, json_schema, tool_trigger, tool_schema, tool_name, tool_arguments, tool_choice"),
                 run.stdout());
         assertTrue(Files.exists(out.resolve("metrics.json")));
         assertTrue(run.stderr().contains("eval: 3/3 rows") || run.stderr().contains("3/3 rows (100%)"), "progress on stderr: " + run.stderr());

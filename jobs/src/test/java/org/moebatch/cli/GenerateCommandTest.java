@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's first command: generate over data-samples with the default model, then show. */
+/** The README's first command: generate over data-samples with the default model and tools, then show. */
 class GenerateCommandTest {
     private static final Path SAMPLES = Defaults.home().resolve("data-samples/prompts");
 
@@ -17,19 +17,22 @@ class GenerateCommandTest {
 
     @Test
     void generateThenShow() {
+        // exactly the README's first command: the default model with the built-in tools
         Path out = tmp.resolve("out");
-        CliRunner.Outcome run = CliRunner.run("generate", "--input", SAMPLES.resolve("sample.csv").toString(),
-                "--output", out.toString(), "--max-tokens", "4", "--master", "local[2]");
+        CliRunner.Outcome run = CliRunner.run("generate", "--input", SAMPLES.resolve("tool-demo.jsonl").toString(),
+                "--tools", Defaults.home().resolve("data-samples/tools/tools.json").toString(),
+                "--output", out.toString(), "--master", "local[2]");
         assertEquals(0, run.exitCode(), run.stderr());
-        assertTrue(run.stdout().contains("8 rows (8 ok, 0 error)"), run.stdout());
+        assertTrue(run.stdout().contains("6 rows (6 ok, 0 error)"), run.stdout());
         assertTrue(run.stdout().contains("bin/moe-batch show " + out), run.stdout());
-        assertTrue(run.stderr().contains("generate: 8/8 rows (100%)"), "a final progress line: " + run.stderr());
+        assertTrue(run.stderr().contains("generate: 6/6 rows (100%)"), "a final progress line: " + run.stderr());
         assertTrue(Files.exists(out.resolve("_summary.json")));
 
-        CliRunner.Outcome show = CliRunner.run("show", out.toString(), "--limit", "3");
+        CliRunner.Outcome show = CliRunner.run("show", out.toString(), "--limit", "6");
         assertEquals(0, show.exitCode(), show.stderr());
-        assertTrue(show.stdout().contains("── csv-0  [length]"), show.stdout());
-        assertTrue(show.stdout().contains("3 of 8 rows in " + out), show.stdout());
+        assertTrue(show.stdout().contains("── calc  [stop]"), show.stdout());
+        assertTrue(show.stdout().contains("tool calculator({\"expression\":"), "a real tool trace: " + show.stdout());
+        assertTrue(show.stdout().contains("6 of 6 rows in " + out), show.stdout());
     }
 
     @Test

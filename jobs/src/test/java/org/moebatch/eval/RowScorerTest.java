@@ -40,7 +40,7 @@ class RowScorerTest {
         assertEquals(Map.of("exact_match", 1.0, "tool_trigger", 1.0), RowScorer.byName(two), "a reference row that must not call");
         RowScore unknown = ALL.score(row("391", null, null, "exact, contains", null, "391", null, List.of()));
         assertEquals("row r1: metric: unknown metric \"exact\" (exact_match, contains, regex, multiple_choice, json_schema, "
-                + "tool_trigger, tool_schema, tool_name, tool_arguments)", unknown.error("r1"));
+                + "tool_trigger, tool_schema, tool_name, tool_arguments, tool_choice)", unknown.error("r1"));
         assertTrue(unknown.scores().isEmpty(), "a row with a wrong metric list is not guessed at");
         RowScorer onlyContains = new RowScorer(List.of(Metric.CONTAINS), true, Map.of());
         assertEquals(Map.of("contains", 1.0), RowScorer.byName(onlyContains.score(row("391", null, null, null, null, "391", null, List.of()))));
@@ -59,14 +59,15 @@ class RowScorerTest {
                 new Call(1, "calculator", "{\"expr\":\"1\"}", "arguments do not match the schema"));
         RowScore s = ALL.score(row(null, null, null, null, expected, "391", null, good));
         // trigger 1; name and arguments from step 0; schema 1 valid of 2 calls = 0.5
-        assertEquals(Map.of("tool_trigger", 1.0, "tool_schema", 0.5, "tool_name", 1.0, "tool_arguments", 1.0), RowScorer.byName(s));
+        assertEquals(Map.of("tool_trigger", 1.0, "tool_schema", 0.5, "tool_name", 1.0, "tool_arguments", 1.0, "tool_choice", 1.0),
+                RowScorer.byName(s));
         assertEquals(Boolean.TRUE, s.toolExpected());
         assertEquals(2, s.toolCalls());
         assertEquals(1, s.validToolCalls());
         assertEquals("{\"name\":\"calculator\",\"arguments\":{\"expression\":\"17*23\"}}", s.predictedToolCall());
 
         RowScore none = ALL.score(row(null, null, null, null, null, "Bonjour", null, List.of()));
-        assertEquals(Map.of("tool_trigger", 1.0), RowScorer.byName(none), "no reference, no call expected, none made");
+        assertEquals(Map.of("tool_trigger", 1.0, "tool_choice", 1.0), RowScorer.byName(none), "no reference, no call expected, none made");
         assertEquals(Boolean.FALSE, none.toolExpected());
         assertNull(none.validToolCalls());
     }
@@ -76,7 +77,7 @@ class RowScorerTest {
         RowScorer noTools = new RowScorer(List.of(Metric.values()), false, Map.of());
         RowScore s = noTools.score(row(null, null, null, null, null, "Bonjour", null, List.of()));
         assertTrue(s.scores().isEmpty());
-        assertEquals("row r1: tool_trigger, tool_schema: nothing to score: no reference, choices or schema, and no tools "
+        assertEquals("row r1: tool_trigger, tool_schema, tool_choice: nothing to score: no reference, choices or schema, and no tools "
                 + "offered for a tool-call row", s.error("r1"));
     }
 
@@ -85,9 +86,9 @@ class RowScorerTest {
         List<Call> one = List.of(new Call(0, "calculator", "{\"expression\":\"1\"}", null));
         RowScore s = ALL.score(row(null, null, null, null, "{name: calc}", "x", null, one));
         assertEquals(Map.of("tool_schema", 1.0), RowScorer.byName(s), "schema accuracy does not need the expected call");
-        assertTrue(s.error("r1").startsWith("row r1: tool_trigger, tool_name, tool_arguments: expected_tool_call "
+        assertTrue(s.error("r1").startsWith("row r1: tool_trigger, tool_name, tool_arguments, tool_choice: expected_tool_call "
                 + "is not valid JSON"), s.error("r1"));
-        assertEquals(3, s.erroredMetrics().size());
+        assertEquals(4, s.erroredMetrics().size());
     }
 
     @Test
@@ -96,7 +97,8 @@ class RowScorerTest {
         assertEquals(Map.of("exact_match", 0.0, "contains", 0.0), RowScorer.byName(text));
         assertEquals("row r1: generation failed, scored 0: prompt is empty", text.error("r1"));
         RowScore tool = ALL.score(row(null, null, null, null, null, null, "context overflow", List.of()));
-        assertEquals(Map.of("tool_trigger", 0.0), RowScorer.byName(tool), "not calling was right, but nothing was generated");
+        assertEquals(Map.of("tool_trigger", 0.0, "tool_choice", 0.0), RowScorer.byName(tool),
+                "not calling was right, but nothing was generated");
         assertFalse(tool.toolCalled());
         RowScore badRegex = ALL.score(row("([a", null, null, "regex", null, null, "boom", List.of()));
         assertTrue(badRegex.scores().isEmpty(), "a broken row stays broken whether or not generation worked");

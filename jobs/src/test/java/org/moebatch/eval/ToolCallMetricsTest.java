@@ -53,6 +53,20 @@ class ToolCallMetricsTest {
     }
 
     @Test
+    void choiceIsTheRightToolOrRightlyNone() {
+        List<Call> calc = List.of(new Call(0, "calculator", "{\"expression\":\"1+1\"}", null));
+        List<Call> lookup = List.of(new Call(0, "kv_lookup", "{\"key\":\"Peru\"}", null));
+        assertEquals(1, ToolCallMetrics.choice(calc, CALC), "the expected tool");
+        assertEquals(0, ToolCallMetrics.choice(lookup, CALC), "a call, of the wrong tool");
+        assertEquals(0, ToolCallMetrics.choice(List.of(), CALC), "no call where one was expected");
+        assertEquals(1, ToolCallMetrics.choice(List.of(), null), "rightly no call");
+        assertEquals(0, ToolCallMetrics.choice(calc, null), "a call where none was expected");
+        List<Call> later = List.of(new Call(0, "kv_lookup", "{\"key\":\"Peru\"}", null),
+                new Call(1, "calculator", "{\"expression\":\"1+1\"}", null));
+        assertEquals(0, ToolCallMetrics.choice(later, CALC), "the expected tool only in a later step is a wrong first choice");
+    }
+
+    @Test
     void nameAndArgumentsLookAtTheFirstToolStep() {
         List<Call> right = List.of(new Call(0, "kv_lookup", "{\"key\":\"Peru\"}", null),
                 new Call(0, "calculator", "{ \"expression\" : \"17*23\" }", null));

@@ -88,7 +88,7 @@ class EvalJobTest {
         assertEquals(0, saved.get("rows_with_problems").asLong(), "the sample set has no broken rows: " + problems(scores));
         // the rows each metric applies to, by construction of the sample set
         Map<String, Integer> applies = Map.of("exact_match", 10, "contains", 10, "regex", 2, "multiple_choice", 6,
-                "json_schema", 4, "tool_trigger", 9, "tool_name", 6, "tool_arguments", 6);
+                "json_schema", 4, "tool_trigger", 9, "tool_name", 6, "tool_arguments", 6, "tool_choice", 9);
         for (Map.Entry<String, Integer> e : applies.entrySet()) {
             assertEquals((long) e.getValue(), saved.at("/metrics/" + e.getKey() + "/n").asLong(), e.getKey());
         }
@@ -265,17 +265,19 @@ class EvalJobTest {
         assertScores(s.get("n12"), Map.of("exact_match", 0.0, "contains", 0.0));
         assertScores(s.get("mc"), Map.of("multiple_choice", 1.0));
         assertScores(s.get("js"), Map.of("json_schema", 1.0));
-        assertScores(s.get("calc"), Map.of("tool_trigger", 1.0, "tool_schema", 1.0, "tool_name", 1.0, "tool_arguments", 1.0));
+        assertScores(s.get("calc"), Map.of("tool_trigger", 1.0, "tool_schema", 1.0, "tool_name", 1.0, "tool_arguments", 1.0,
+                "tool_choice", 1.0));
         assertEquals("{\"name\":\"calculator\",\"arguments\":{\"expression\":\"17*23\"}}", s.get("calc").getAs("predicted_tool_call"));
         // right tool, wrong argument name: named right, arguments wrong, and invalid under kv_lookup's schema
-        assertScores(s.get("peru"), Map.of("tool_trigger", 1.0, "tool_schema", 0.0, "tool_name", 1.0, "tool_arguments", 0.0));
-        assertScores(s.get("hello"), Map.of("tool_trigger", 1.0));
-        assertScores(s.get("eager"), Map.of("tool_trigger", 0.0, "tool_schema", 1.0));
+        assertScores(s.get("peru"), Map.of("tool_trigger", 1.0, "tool_schema", 0.0, "tool_name", 1.0, "tool_arguments", 0.0,
+                "tool_choice", 1.0));
+        assertScores(s.get("hello"), Map.of("tool_trigger", 1.0, "tool_choice", 1.0));
+        assertScores(s.get("eager"), Map.of("tool_trigger", 0.0, "tool_schema", 1.0, "tool_choice", 0.0));
         assertScores(s.get("bad-regex"), Map.of());
         assertTrue(s.get("bad-regex").<String>getAs("error").startsWith("row bad-regex: regex: reference is not a valid regex"),
                 s.get("bad-regex").<String>getAs("error"));
         assertScores(s.get("bad-call"), Map.of());
-        assertTrue(s.get("bad-call").<String>getAs("error").contains("row bad-call: tool_trigger, tool_name, tool_arguments: "
+        assertTrue(s.get("bad-call").<String>getAs("error").contains("row bad-call: tool_trigger, tool_name, tool_arguments, tool_choice: "
                 + "expected_tool_call is not valid JSON"), s.get("bad-call").<String>getAs("error"));
         assertScores(s.get("no-prompt"), Map.of("exact_match", 0.0, "contains", 0.0));
         assertNotNull(s.get("no-prompt").getAs("generation_error"));
