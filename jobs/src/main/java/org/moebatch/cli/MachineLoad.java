@@ -23,9 +23,12 @@ final class MachineLoad {
         }
     }
 
-    /** A warning when the load before the run already exceeded the cores left for the engine; else null. */
+    /**
+     * A warning when the load before the run exceeded the cores left for the engine by a whole core;
+     * else null. The one-minute average lags: a benchmark that ended a moment ago still counts about 1.
+     */
     static String warning(OptionalDouble load, int threads, int cores) {
-        if (load.isEmpty() || load.getAsDouble() <= Math.max(0.5, cores - threads + 0.5)) {
+        if (load.isEmpty() || load.getAsDouble() <= Math.max(1.0, cores - threads + 1.0)) {
             return null;
         }
         return String.format(java.util.Locale.ROOT, "the machine was busy before the run (load average %.2f on %d cores, "

@@ -12,6 +12,7 @@ class MachineLoadTest {
         String busy = MachineLoad.warning(OptionalDouble.of(5.07), 2, 2);
         assertTrue(busy != null && busy.contains("load average 5.07 on 2 cores, 2 engine threads"), busy);
         assertNull(MachineLoad.warning(OptionalDouble.of(0.3), 2, 2), "an idle machine");
+        assertNull(MachineLoad.warning(OptionalDouble.of(1.02), 2, 2), "the lag of a benchmark that just ended");
         assertNull(MachineLoad.warning(OptionalDouble.of(2.0), 1, 4), "three cores free for one engine thread");
         assertTrue(MachineLoad.warning(OptionalDouble.of(4.0), 4, 4) != null);
         assertNull(MachineLoad.warning(OptionalDouble.empty(), 2, 2), "no /proc/loadavg: nothing to say");
