@@ -24,11 +24,11 @@ final class MachineLoad {
     }
 
     /**
-     * A warning when the load before the run exceeded the cores left for the engine by a whole core;
+     * A warning when the load before the run exceeded the cores left for the engine by one and a half;
      * else null. The one-minute average lags: a benchmark that ended a moment ago still counts about 1.
      */
     static String warning(OptionalDouble load, int threads, int cores) {
-        if (load.isEmpty() || load.getAsDouble() <= Math.max(1.0, cores - threads + 1.0)) {
+        if (load.isEmpty() || load.getAsDouble() <= cores - threads + 1.5) {
             return null;
         }
         return String.format(java.util.Locale.ROOT, "the machine was busy before the run (load average %.2f on %d cores, "
