@@ -15,25 +15,13 @@ import re
 from collections import Counter
 
 from chat_format import SPECIALS
+from write_tokenizer import byte_alphabet  # on the path chat_format set
 
 # GPT-2's pattern; Python's re has no \p{L}/\p{N}: [^\W\d_] is a letter and \d a digit here, which
 # agrees with Unicode's classes for every character of the training text (Latin and Vietnamese letters).
 GPT2 = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
 SPECIAL_SPLIT = re.compile("(" + "|".join(re.escape(s) for s in SPECIALS) + ")")
 DIGIT_SPLIT = re.compile(r"(\d{1,3})")
-
-
-def byte_alphabet():
-    """GPT-2's reversible byte -> printable unicode mapping, as HF's ByteLevel uses."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {b: chr(c) for b, c in zip(bs, cs)}
 
 
 ALPHABET = byte_alphabet()

@@ -7,40 +7,13 @@ token, so tokenizing the pieces one by one gives the same ids as tokenizing the 
 marks what the model writes (the assistant turns, their closing <|im_end|> included).
 """
 import json
+import os
+import sys
 
-SPECIALS = ["[BOS]", "[EOS]", "<|im_end|>", "<|im_user|>", "<|im_assistant|>", "<|im_system|>", "<|im_middle|>",
-            "<|tool_calls_section_begin|>", "<|tool_calls_section_end|>", "<|tool_call_begin|>",
-            "<|tool_call_argument_begin|>", "<|tool_call_end|>"]
-
-# The chat template of data-samples/models/k2-tiny-chat (tools/default-model/write_tokenizer.py): Kimi K2's
-# layout without its default system prompt.
-TEMPLATE = (
-    "{%- if tools -%}"
-    "<|im_system|>tool_declare<|im_middle|>{{ tools | tojson(separators=(',', ':')) }}<|im_end|>"
-    "{%- endif -%}"
-    "{%- for message in messages -%}"
-    "{%- if message['role'] == 'system' -%}"
-    "<|im_system|>system<|im_middle|>{{ message['content'] }}<|im_end|>"
-    "{%- elif message['role'] == 'user' -%}"
-    "<|im_user|>user<|im_middle|>{{ message['content'] }}<|im_end|>"
-    "{%- elif message['role'] == 'assistant' -%}"
-    "<|im_assistant|>assistant<|im_middle|>{{ message['content'] if message['content'] else '' }}"
-    "{%- if message['tool_calls'] -%}"
-    "<|tool_calls_section_begin|>"
-    "{%- for call in message['tool_calls'] -%}"
-    "<|tool_call_begin|>{{ call['id'] }}<|tool_call_argument_begin|>"
-    "{{ call['function']['arguments'] if call['function']['arguments'] is string else call['function']['arguments'] | tojson(separators=(',', ':')) }}"
-    "<|tool_call_end|>"
-    "{%- endfor -%}"
-    "<|tool_calls_section_end|>"
-    "{%- endif -%}"
-    "<|im_end|>"
-    "{%- elif message['role'] == 'tool' -%}"
-    "<|im_system|>tool<|im_middle|>## Return of {{ message['tool_call_id'] }}\n{{ message['content'] }}<|im_end|>"
-    "{%- endif -%}"
-    "{%- endfor -%}"
-    "{%- if add_generation_prompt -%}<|im_assistant|>assistant<|im_middle|>{%- endif -%}"
-)
+# The special tokens and chat template of data-samples/models/k2-tiny-chat, one home for both: Kimi K2's
+# layout without its default system prompt (tools/default-model/write_tokenizer.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "default-model"))
+from write_tokenizer import SPECIALS, TEMPLATE  # noqa: E402,F401  re-exported for the other scripts
 
 
 def tojson(value):

@@ -31,6 +31,9 @@ from demo_tools import Tools  # noqa: E402
 from dialogues import DialogueMaker  # noqa: E402
 from model import TinyK2  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, "..", "reference"))
+from deepseek_v3_reference import to_bf16_bits, write_safetensors  # noqa: E402
+
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 TOOLS_DIR = os.path.join(ROOT, "data-samples", "tools")
 PAD = 257  # [EOS]: never a target (its labels are masked)
@@ -265,33 +268,15 @@ def cmd_train(a):
     if a.golden:
         write_golden(a.out, bpe, tools, a.golden)
     if a.png:
-        plot(log, a.png)
+        plot(log, a.png, a.threads)
 
 
 # --------------------------------------------------------------------------------------------------
 # export, golden logits, loss curve
 
 
-def bf16_bits(t):
-    return t.to(torch.bfloat16).view(torch.int16).numpy().view(np.uint16)
-
-
-def write_safetensors(path, tensors):
-    """tensors: name -> (dtype, numpy array of the stored values); the format by its definition."""
-    header, offset, blobs = {}, 0, []
-    for name, (dtype, array) in tensors.items():
-        data = np.ascontiguousarray(array).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"format": "pt"}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for blob in blobs:
-            f.write(blob)
+# bf16 rounding and the safetensors writer: the reference's (tools/reference/deepseek_v3_reference.py)
+bf16_bits = to_bf16_bits
 
 
 def export(model, config, bpe, out):
@@ -352,7 +337,7 @@ def write_golden(out, bpe, tools, golden_path, steps=12):
     print(f"golden: greedy continuation {bpe.decode(greedy)!r} -> {golden_path}", file=sys.stderr)
 
 
-def plot(log, png):
+def plot(log, png, threads=1):
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -362,14 +347,14 @@ def plot(log, png):
         return
     steps = [s for s, _, _ in log]
     losses = [l for _, l, _ in log]
-    smooth = np.convolve(losses, np.ones(20) / 20, mode="valid")
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(steps, losses, alpha=0.3, label="loss per step")
-    ax.plot(steps[19:], smooth, label="mean of 20 steps")
+    if len(losses) >= 20:  # a run of a few steps has no 20-step mean to draw
+        ax.plot(steps[19:], np.convolve(losses, np.ones(20) / 20, mode="valid"), label="mean of 20 steps")
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("cross-entropy on assistant tokens")
-    ax.set_title(f"k2-tool-demo training ({log[-1][2] / 60:.0f} min on 2 CPU cores)")
+    ax.set_title(f"k2-tool-demo training ({log[-1][2] / 60:.0f} min on {threads} CPU thread{'s' if threads > 1 else ''})")
     ax.legend()
     fig.tight_layout()
     fig.savefig(png, dpi=100)
