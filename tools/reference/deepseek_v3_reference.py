@@ -575,17 +575,9 @@ def bench(model_dir, batches, prompt_len, gen_len, threads, dtype, reference=Non
             "threads": threads, "results": results}
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    mk = sub.add_parser("make", help="write a random-weight checkpoint")
-    mk.add_argument("--config", required=True, help="config.json to use")
-    mk.add_argument("--out", required=True)
-    mk.add_argument("--dtype", choices=["F32", "BF16"], default="F32")
-    mk.add_argument("--seed", type=int, default=0)
-    mk.add_argument("--shards", type=int, default=1)
-    mk.add_argument("--fused-experts", action="store_true", help="transformers v5 layout: experts.gate_up_proj")
-    gd = sub.add_parser("golden", help="reference logits for a prompt and greedy steps")
+def add_golden_and_bench(sub):
+    """The golden and bench subcommands, the same for every reference in tools/reference/."""
+    gd = sub.add_parser("golden", help="reference logits at the prefill and each greedy decode step")
     gd.add_argument("--model", required=True)
     gd.add_argument("--tokens", required=True)
     gd.add_argument("--steps", type=int, default=8)
@@ -597,11 +589,12 @@ def main():
     bn.add_argument("--gen-len", type=int, default=32)
     bn.add_argument("--threads", type=int, default=os.cpu_count())
     bn.add_argument("--dtype", choices=["f32", "bf16"], default="f32")
-    a = ap.parse_args()
-    if a.cmd == "make":
-        make_checkpoint(a.out, json.load(open(a.config)), a.dtype, a.seed, a.shards, a.fused_experts)
-    elif a.cmd == "golden":
-        result = golden(a.model, [int(t) for t in a.tokens.split(",")], a.steps)
+
+
+def golden_or_bench(a, reference):
+    """Runs the golden or bench subcommand parsed into `a` on the model `reference` builds."""
+    if a.cmd == "golden":
+        result = golden(a.model, [int(t) for t in a.tokens.split(",")], a.steps, reference=reference)
         text = json.dumps(result, separators=(",", ":"))
         if a.out:
             open(a.out, "w").write(text + "\n")
@@ -609,7 +602,25 @@ def main():
             print(text)
     else:
         print(json.dumps(bench(a.model, [int(b) for b in a.batch.split(",")], a.prompt_len, a.gen_len, a.threads,
-                               a.dtype)))
+                               a.dtype, reference=reference)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    mk = sub.add_parser("make", help="write a random-weight checkpoint")
+    mk.add_argument("--config", required=True, help="config.json to use")
+    mk.add_argument("--out", required=True)
+    mk.add_argument("--dtype", choices=["F32", "BF16"], default="F32")
+    mk.add_argument("--seed", type=int, default=0)
+    mk.add_argument("--shards", type=int, default=1)
+    mk.add_argument("--fused-experts", action="store_true", help="transformers v5 layout: experts.gate_up_proj")
+    add_golden_and_bench(sub)
+    a = ap.parse_args()
+    if a.cmd == "make":
+        make_checkpoint(a.out, json.load(open(a.config)), a.dtype, a.seed, a.shards, a.fused_experts)
+    else:
+        golden_or_bench(a, Reference)
 
 
 if __name__ == "__main__":

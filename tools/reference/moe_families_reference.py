@@ -36,7 +36,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deepseek_v3_reference import bench, golden, read_checkpoint, to_bf16_bits, write_safetensors  # noqa: E402  I/O, loops
+from deepseek_v3_reference import (add_golden_and_bench, golden_or_bench, read_checkpoint,  # noqa: E402  I/O, loops
+                                   to_bf16_bits, write_safetensors)
 
 
 def family_of(c):
@@ -256,31 +257,12 @@ def main():
     mk.add_argument("--dtype", choices=["F32", "BF16"], default="F32")
     mk.add_argument("--seed", type=int, default=0)
     mk.add_argument("--shards", type=int, default=1)
-    gd = sub.add_parser("golden", help="reference logits at the prefill and each greedy decode step")
-    gd.add_argument("--model", required=True)
-    gd.add_argument("--tokens", required=True)
-    gd.add_argument("--steps", type=int, default=8)
-    gd.add_argument("--out")
-    bn = sub.add_parser("bench", help="prefill and decode tokens/s")
-    bn.add_argument("--model", required=True)
-    bn.add_argument("--batch", default="1,8")
-    bn.add_argument("--prompt-len", type=int, default=64)
-    bn.add_argument("--gen-len", type=int, default=32)
-    bn.add_argument("--threads", type=int, default=os.cpu_count())
-    bn.add_argument("--dtype", choices=["f32", "bf16"], default="f32")
+    add_golden_and_bench(sub)
     a = ap.parse_args()
     if a.cmd == "make":
         make_checkpoint(a.out, json.load(open(a.config)), a.dtype, a.seed, a.shards)
-    elif a.cmd == "bench":
-        print(json.dumps(bench(a.model, [int(b) for b in a.batch.split(",")], a.prompt_len, a.gen_len, a.threads,
-                               a.dtype, reference=Reference)))
     else:
-        result = golden(a.model, [int(t) for t in a.tokens.split(",")], a.steps, reference=Reference)
-        text = json.dumps(result, separators=(",", ":"))
-        if a.out:
-            open(a.out, "w").write(text + "\n")
-        else:
-            print(text)
+        golden_or_bench(a, Reference)
 
 
 if __name__ == "__main__":
