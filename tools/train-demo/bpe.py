@@ -3,9 +3,12 @@ which moe-batch loads through DJL's binding of HF tokenizers (HuggingFaceTokeniz
 
 Pre-tokenization is that of the written tokenizer.json, step for step:
   1. added tokens (Kimi K2's special tokens) are cut out of the text first and never split;
-  2. Split on \\p{N}{1,3}, "Isolated": numbers in chunks of up to three digits from the left, as
-     DeepSeek-V3's tokenizer does; single digits made copying a number hard for a model this small, as
-     the same digit recurs within it and an induction head cannot tell which one it is at;
+  2. Split on \\p{N}, "Isolated": a token per digit. Copying numbers (question -> call, result ->
+     answer) is what this model finds hardest, and it learns to copy ten well-trained digit tokens far
+     sooner than a thousand rare three-digit chunks (DeepSeek-V3's \\p{N}{1,3}), whose embeddings and
+     unembeddings it would have to line up one by one. On a synthetic copy task at this size
+     (copy_task.py) copied digits were 96% right after 1200 steps, three-digit chunks 0% after 1500
+     (37% with tied embeddings);
   3. ByteLevel with GPT-2's regex, then GPT-2's byte-to-unicode alphabet.
 Merges are learnt by the classic algorithm (Sennrich et al. 2016): count adjacent pairs over the word
 frequencies, merge the most frequent (ties: the pair that sorts first), repeat.
@@ -21,7 +24,7 @@ from write_tokenizer import byte_alphabet  # on the path chat_format set
 # agrees with Unicode's classes for every character of the training text (Latin and Vietnamese letters).
 GPT2 = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
 SPECIAL_SPLIT = re.compile("(" + "|".join(re.escape(s) for s in SPECIALS) + ")")
-DIGIT_SPLIT = re.compile(r"(\d{1,3})")
+DIGIT_SPLIT = re.compile(r"(\d)")
 
 
 ALPHABET = byte_alphabet()
@@ -146,7 +149,7 @@ class Bpe:
         return {
             "version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": None,
             "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-                {"type": "Split", "pattern": {"Regex": "\\p{N}{1,3}"}, "behavior": "Isolated", "invert": False},
+                {"type": "Split", "pattern": {"Regex": "\\p{N}"}, "behavior": "Isolated", "invert": False},
                 {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}]},
             "post_processor": None,
             "decoder": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},

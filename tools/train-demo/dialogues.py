@@ -122,18 +122,24 @@ CHAT = {
 CHAT_Q = {
     "train": {
         "greeting": ["Hello!", "Hi there.", "Good morning!", "Hey, how are you?", "Hi!", "Hello, assistant.", "Hey!",
-                     "Good day to you.", "Hi, how is it going?", "Greetings!", "Hello there."],
+                     "Good day to you.", "Hi, how is it going?", "Greetings!", "Hello there.", "Howdy!", "Morning!",
+                     "Hey, what's up?", "Hello, good to see you.", "Hi, assistant!", "Yo!", "Hello again."],
         "thanks": ["Thank you!", "Thanks a lot.", "Thanks, that helps.", "Many thanks!", "Thanks!", "Thank you very much.",
-                   "That was helpful, thank you.", "Thanks for that."],
+                   "That was helpful, thank you.", "Thanks for that.", "Much appreciated!", "Thanks, you're great.",
+                   "Awesome, thanks.", "Perfect, thank you!", "Ta!"],
         "bye": ["Goodbye!", "Bye for now.", "See you later.", "That's all, bye.", "Bye!", "Goodbye for now.",
-                "Talk to you later, bye.", "I have to go, goodbye."],
+                "Talk to you later, bye.", "I have to go, goodbye.", "Farewell!", "Catch you later!", "Good night, bye.",
+                "So long!", "Bye, thanks for everything."],
         "identity": ["Who are you?", "What are you?", "Introduce yourself.", "What is your name?", "Who made you?",
-                     "Tell me who you are.", "Are you a bot?", "What kind of assistant are you?"],
+                     "Tell me who you are.", "Are you a bot?", "What kind of assistant are you?", "Are you human?",
+                     "What should I call you?", "Which model are you?", "Who built you?"],
         "abilities": ["What can you do?", "Which tools do you have?", "How can you help me?", "What are your skills?",
                       "What can you help with?", "What do you know how to do?", "Which tasks can you do?",
-                      "What are your abilities?"],
+                      "What are your abilities?", "What can I ask you?", "Tell me your skills.", "What are you for?",
+                      "Help me understand what you do."],
         "joke": ["Tell me a joke.", "Say something funny.", "Make me laugh.", "Do you know a joke?", "Tell a joke, please.",
-                 "Do you know any jokes?", "Say a joke.", "Cheer me up with a joke."],
+                 "Do you know any jokes?", "Say a joke.", "Cheer me up with a joke.", "Joke, please!",
+                 "Tell me something to make me smile.", "Know any good jokes?"],
     },
     "heldout": {
         "greeting": ["Good evening!", "Hiya.", "Hello there, friend!", "Hey there!", "Good afternoon.", "Hi, nice to meet you."],
@@ -278,7 +284,8 @@ class DialogueMaker:
                     {"role": "assistant", "content": reply}]
         return messages, "no-tool", None, word
 
-    KINDS = (("arithmetic", 30), ("capital", 18), ("document", 20), ("chain", 14), ("chat", 18))
+    # copying numbers is what the model finds hardest, so arithmetic and chains get the most dialogues
+    KINDS = (("arithmetic", 32), ("capital", 14), ("document", 14), ("chain", 24), ("chat", 16))
 
     def one(self, kind=None):
         if kind is None:
