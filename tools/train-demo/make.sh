@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # One OpenBLAS thread (train.py sets it too); glibc keeps freed blocks instead of unmapping them, as
-# every step's activations are allocated and freed again: 0.84 -> 0.57 s/step, the same weights.
+# every step's activations are allocated and freed again: 0.84 -> 0.57 s/step under the same load, the same weights.
 export OPENBLAS_NUM_THREADS=1 MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456
 /usr/bin/python3 tools/train-demo/train.py data --seed 10
 nice -n 10 /usr/bin/python3 tools/train-demo/train.py train --seed 10
