@@ -222,11 +222,11 @@ def overrides(settings):
             yield key, value
 
 
-def number_probe(bpe, tools, seed, n=48):
+def number_probe(bpe, tools, seed, prefix_len, n=48):
     """Held-out arithmetic dialogues and, per target position, whether it is a number token in a tool
-    call or in the final answer: copying numbers is what this model learns last, so training reports it."""
+    call or in the final answer: copying numbers is what this model learns last, so training reports it.
+    prefix_len: tokens of the shared tool declarations (training_set's prefix), cut off every row."""
     maker = DialogueMaker(tools, "heldout", seed)
-    prefix_len = len(bpe.encode(render([], tools.declarations)[0][0]))
     number = {i for t, i in bpe.vocab.items() if t.isdigit()}
     rows, kinds = [], []
     for _ in range(n):
@@ -280,7 +280,7 @@ def cmd_train(a):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
                             lr=a.lr, betas=(0.9, 0.95))
     prefix_t = torch.tensor(prefix)
-    probe_rows, probe_kinds = number_probe(bpe, tools, a.seed + 3)
+    probe_rows, probe_kinds = number_probe(bpe, tools, a.seed + 3, len(prefix))
     log = []
     start = time.time()
     order = batches(rows, a.batch, a.seed + 2)
