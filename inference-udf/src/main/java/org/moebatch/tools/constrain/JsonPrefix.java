@@ -1,5 +1,6 @@
 package org.moebatch.tools.constrain;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,7 +120,7 @@ public final class JsonPrefix {
                     return shape.allows(JsonShape.NULL) ? Literal.of("null", next).feed(b) : null;
                 default:
                     if ((b == '-' || (b >= '0' && b <= '9')) && shape.allowsNumber()) {
-                        return NumberFrame.begin(shape.allows(JsonShape.NUMBER), next).feed(b);
+                        return NumberFrame.begin(shape.allows(JsonShape.NUMBER), shape.bounds, next).feed(b);
                     }
                     return null;
             }
@@ -217,32 +218,80 @@ public final class JsonPrefix {
         }
     }
 
-    /** A number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, fraction and exponent only for "number". */
+    /**
+     * A number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, fraction and exponent only for "number".
+     * Within bounds, a byte is taken only when some number it begins still lies in them, and a bounded
+     * number is written without exponent.
+     */
     private static final class NumberFrame extends Frame {
         // phases: 0 start, 1 after '-', 2 after leading 0, 3 in integer digits, 4 after '.', 5 in fraction,
         // 6 after e/E, 7 after exponent sign, 8 in exponent digits
         final int phase;
-        final int length;
+        final String text;          // the bytes so far
         final boolean fractions;
+        final NumberBounds bounds;  // null: any value
         final Continuation next;
 
-        NumberFrame(int phase, int length, boolean fractions, Continuation next) {
+        NumberFrame(int phase, String text, boolean fractions, NumberBounds bounds, Continuation next) {
             this.phase = phase;
-            this.length = length;
+            this.text = text;
             this.fractions = fractions;
+            this.bounds = bounds;
             this.next = next;
         }
 
-        static NumberFrame begin(boolean fractions, Continuation next) {
-            return new NumberFrame(0, 0, fractions, next);
+        static NumberFrame begin(boolean fractions, NumberBounds bounds, Continuation next) {
+            return new NumberFrame(0, "", fractions, bounds, next);
         }
 
-        private NumberFrame to(int phase) {
-            return length + 1 > JsonShape.MAX_NUMBER_BYTES ? null : new NumberFrame(phase, length + 1, fractions, next);
+        private NumberFrame to(int phase, int b) {
+            if (text.length() + 1 > JsonShape.MAX_NUMBER_BYTES) {
+                return null;
+            }
+            NumberFrame f = new NumberFrame(phase, text + (char) b, fractions, bounds, next);
+            return bounds == null || f.canEndInBounds() ? f : null;
         }
 
         boolean ends() {
             return phase == 2 || phase == 3 || phase == 5 || phase == 8;
+        }
+
+        private boolean endsInBounds() {
+            return ends() && (bounds == null || bounds.holds(new BigDecimal(text)));
+        }
+
+        /** Whether some continuation of the text, within the length limit, is a number in bounds. */
+        private boolean canEndInBounds() {
+            boolean negative = text.startsWith("-");
+            String digits = negative ? text.substring(1) : text;
+            int room = JsonShape.MAX_NUMBER_BYTES - text.length();
+            switch (phase) {
+                case 1: // '-': any negative number (of at most `room` digits)
+                    return bounds.reachesInteger(true, BigDecimal.ZERO, BigDecimal.TEN.pow(room).subtract(BigDecimal.ONE))
+                            || (fractions && room >= 3 && bounds.reachesDecimal(true, BigDecimal.ZERO, BigDecimal.ONE));
+                case 2: // a leading 0 ends the integer part
+                    return bounds.holds(BigDecimal.ZERO)
+                            || (fractions && room >= 2 && bounds.reachesDecimal(negative, BigDecimal.ZERO, BigDecimal.ONE));
+                case 3: // more digits scale the magnitude by ten each, a fraction adds less than one
+                    BigDecimal m = new BigDecimal(digits);
+                    for (int k = 0; k <= room; k++) {
+                        BigDecimal scale = BigDecimal.TEN.pow(k);
+                        BigDecimal from = m.multiply(scale);
+                        BigDecimal to = m.add(BigDecimal.ONE).multiply(scale);
+                        if (bounds.reachesInteger(negative, from, to.subtract(BigDecimal.ONE))
+                                || (fractions && room - k >= 2 && bounds.reachesDecimal(negative, from, to))) {
+                            return true;
+                        }
+                    }
+                    return false;
+                case 4: // after '.': a digit must come; the fraction so far fixes the magnitude within one unit
+                case 5: {
+                    BigDecimal from = new BigDecimal(phase == 4 ? digits.substring(0, digits.length() - 1) : digits);
+                    return bounds.reachesDecimal(negative, from, from.add(BigDecimal.ONE.movePointLeft(from.scale())));
+                }
+                default:
+                    return true;
+            }
         }
 
         @Override
@@ -250,29 +299,29 @@ public final class JsonPrefix {
             boolean digit = b >= '0' && b <= '9';
             switch (phase) {
                 case 0:
-                    return b == '-' ? to(1) : b == '0' ? to(2) : digit ? to(3) : null;
+                    return b == '-' ? to(1, b) : b == '0' ? to(2, b) : digit ? to(3, b) : null;
                 case 1:
-                    return b == '0' ? to(2) : digit ? to(3) : null;
+                    return b == '0' ? to(2, b) : digit ? to(3, b) : null;
                 case 4:
-                    return digit ? to(5) : null;
+                    return digit ? to(5, b) : null;
                 case 6:
-                    return b == '+' || b == '-' ? to(7) : digit ? to(8) : null;
+                    return b == '+' || b == '-' ? to(7, b) : digit ? to(8, b) : null;
                 case 7:
-                    return digit ? to(8) : null;
+                    return digit ? to(8, b) : null;
                 default:
                     break;
             }
             if (digit && (phase == 3 || phase == 5 || phase == 8)) {
-                return to(phase);
+                return to(phase, b);
             }
             if (fractions && b == '.' && (phase == 2 || phase == 3)) {
-                return to(4);
+                return to(4, b);
             }
-            if (fractions && (b == 'e' || b == 'E') && (phase == 2 || phase == 3 || phase == 5)) {
-                return to(6);
+            if (fractions && bounds == null && (b == 'e' || b == 'E') && (phase == 2 || phase == 3 || phase == 5)) {
+                return to(6, b);
             }
             // any other byte ends the number, if it can end here, and belongs to what follows
-            return ends() ? next.afterValue().feed(b) : null;
+            return endsInBounds() ? next.afterValue().feed(b) : null;
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.Map;
  * item shape, enumerated values, lengths). Covers the schema keywords tool declarations use:
  * {@code type} (one or a list), {@code properties}, {@code required},
  * {@code additionalProperties: false}, {@code items}, {@code minItems}, {@code maxItems},
- * {@code enum}, {@code const}, {@code maxLength}, {@code anyOf}/{@code oneOf} of different types.
+ * {@code enum}, {@code const}, {@code maxLength}, {@code minimum}/{@code maximum} and their exclusive
+ * forms, {@code anyOf}/{@code oneOf} of different types.
  */
 final class JsonShape {
     static final int OBJECT = 1;
@@ -40,9 +41,10 @@ final class JsonShape {
     final int maxItems;
     final int maxLength;
     final List<byte[]> enumLiterals;           // JSON texts of the allowed values, null when unrestricted
+    final NumberBounds bounds;                 // null: any number
 
     private JsonShape(int types, Map<String, JsonShape> properties, List<String> required, JsonShape items,
-            int minItems, int maxItems, int maxLength, List<byte[]> enumLiterals) {
+            int minItems, int maxItems, int maxLength, List<byte[]> enumLiterals, NumberBounds bounds) {
         this.types = types;
         this.properties = properties;
         this.propertyOrder = properties == null ? List.of() : List.copyOf(properties.keySet());
@@ -52,10 +54,11 @@ final class JsonShape {
         this.maxItems = maxItems;
         this.maxLength = maxLength;
         this.enumLiterals = enumLiterals;
+        this.bounds = bounds;
     }
 
     static JsonShape any() {
-        return new JsonShape(ANY_TYPE, null, List.of(), null, 0, MAX_ITEMS, MAX_STRING_BYTES, null);
+        return new JsonShape(ANY_TYPE, null, List.of(), null, 0, MAX_ITEMS, MAX_STRING_BYTES, null, null);
     }
 
     static JsonShape of(JsonNode schema) {
@@ -128,7 +131,8 @@ final class JsonShape {
                 ? Math.min(MAX_STRING_BYTES, schema.get("maxLength").asInt()) : MAX_STRING_BYTES;
         int minItems = Math.max(0, schema.path("minItems").asInt(0));
         int maxItems = schema.path("maxItems").isIntegralNumber() ? Math.min(MAX_ITEMS, schema.get("maxItems").asInt()) : MAX_ITEMS;
-        return new JsonShape(types, properties, List.copyOf(required), items, minItems, maxItems, maxLength, literals);
+        return new JsonShape(types, properties, List.copyOf(required), items, minItems, maxItems, maxLength, literals,
+                NumberBounds.of(schema));
     }
 
     private static int typeBit(String type) {

@@ -60,15 +60,55 @@ class JsonPrefixTest {
         assertNotNull(p.feed("{\"city\": \"a\", \"days\": 2"));
     }
 
+    /** Numbers within minimum/maximum and their exclusive forms. */
+    private static final String BOUNDED = "{\"type\":\"object\",\"properties\":{"
+            + "\"k\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10},"
+            + "\"t\":{\"type\":\"number\",\"minimum\":0.2,\"exclusiveMaximum\":0.8},"
+            + "\"n\":{\"type\":\"integer\",\"exclusiveMinimum\":-30,\"maximum\":-5},"
+            + "\"x\":{\"type\":\"number\",\"exclusiveMinimum\":-2.5,\"maximum\":1000}}}";
+
+    @Test
+    void keepsNumbersWithinTheirBounds() throws Exception {
+        JsonPrefix p = start(BOUNDED);
+        for (String ok : new String[] {"{\"k\":1}", "{\"k\":10}", "{\"k\":7}", "{\"t\":0.2}", "{\"t\":0.79999}",
+            "{\"t\":0.5}", "{\"n\":-29}", "{\"n\":-5}", "{\"x\":-2.4}", "{\"x\":1000}", "{\"x\":999.5}", "{\"x\":-0.0}"}) {
+            JsonPrefix q = p.feed(ok);
+            assertNotNull(q, ok);
+            assertTrue(q.complete(), ok);
+            assertNull(new ArgumentValidator(JSON.readTree(BOUNDED)).check(JSON.readTree(ok)), ok);
+        }
+        for (String bad : new String[] {"{\"k\":0", "{\"k\":11", "{\"k\":100", "{\"k\":-", "{\"k\":1.",
+            "{\"t\":0.8", "{\"t\":0.1", "{\"t\":1", "{\"t\":0.2e", "{\"n\":-30", "{\"n\":-4", "{\"n\":4",
+            "{\"x\":-2.5", "{\"x\":-3", "{\"x\":1000.1", "{\"x\":10000"}) {
+            assertNull(p.feed(bad), bad);
+        }
+        // a prefix is taken while some number it begins lies in the range, and then must stop there
+        assertNotNull(p.feed("{\"k\":1"));
+        assertNull(p.feed("{\"k\":1}").feed("x"));
+        assertNull(p.feed("{\"n\":-3"), "neither -3 nor -30 .. -39 lie in (-30, -5]");
+        assertNotNull(p.feed("{\"n\":-2"), "-20 .. -29 lie in the range");
+        assertNotNull(p.feed("{\"t\":0."));
+        assertNull(p.feed("{\"t\":0.0"), "no number below 0.1 reaches 0.2");
+    }
+
+    @Test
+    void randomWalksWithinBoundsEndValidUnderTheValidator() throws Exception {
+        assertTrue(randomWalks(BOUNDED, 7) > 50);
+    }
+
     @Test
     void randomWalksThatFollowThePrefixEndValidUnderTheValidator() throws Exception {
-        // From the empty state, pick random allowed bytes until complete: every result validates.
+        assertTrue(randomWalks(WEATHER, 42) > 50, "enough walks ended to mean something");
+    }
+
+    /** From the empty state, random allowed bytes until complete: every result validates. Returns the walks that ended. */
+    private static int randomWalks(String schema, long seed) throws Exception {
         byte[] alphabet = "{}[]\":, -0123456789.eE+abcdefghijklmnopqrstuvwxyztrueflsn\\u".getBytes();
-        Random r = new Random(42);
-        ArgumentValidator validator = new ArgumentValidator(JSON.readTree(WEATHER));
+        Random r = new Random(seed);
+        ArgumentValidator validator = new ArgumentValidator(JSON.readTree(schema));
         int finished = 0;
         for (int walk = 0; walk < 300; walk++) {
-            JsonPrefix p = start(WEATHER);
+            JsonPrefix p = start(schema);
             StringBuilder doc = new StringBuilder();
             for (int step = 0; step < 400 && !p.complete(); step++) {
                 JsonPrefix next = null;
@@ -94,6 +134,6 @@ class JsonPrefixTest {
                 assertNull(validator.check(parsed), doc.toString());
             }
         }
-        assertTrue(finished > 50, "enough walks ended to mean something: " + finished);
+        return finished;
     }
 }
