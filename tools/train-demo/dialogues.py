@@ -23,19 +23,26 @@ ARITH = {
     "train": {
         "+": ["What is {a} plus {b}?", "Calculate {a} + {b}.", "Add {a} and {b}.", "What's the sum of {a} and {b}?",
               "Compute {a}+{b}.", "{a} + {b} = ?", "How much is {a} plus {b}?", "Please work out {a} + {b}.",
-              "What do you get if you add {a} to {b}?", "Sum {a} and {b}."],
+              "What do you get if you add {a} to {b}?", "Sum {a} and {b}.", "Add these two numbers: {a} and {b}.",
+              "The sum of {a} and {b}, please.", "Start from {a} and add {b}.", "Find {a} + {b} for me.",
+              "Given {a} and {b}, what is their sum?", "Add up {a} and {b}.", "{a} plus {b} is how much?"],
         "-": ["What is {a} minus {b}?", "Calculate {a} - {b}.", "Subtract {b} from {a}.", "Compute {a}-{b}.",
               "{a} - {b} = ?", "How much is {a} minus {b}?", "What is the difference of {a} and {b}?",
-              "Please work out {a} - {b}.", "Take {b} away from {a}."],
+              "Please work out {a} - {b}.", "Take {b} away from {a}.", "Start from {a} and subtract {b}.",
+              "Find {a} - {b} for me.", "The difference between {a} and {b}, please.", "{a} minus {b} is how much?",
+              "Given {a} and {b}, subtract the second from the first.", "Work out {a} take away {b}."],
         "*": ["What is {a} times {b}?", "Calculate {a} * {b}.", "Multiply {a} by {b}.", "What's the product of {a} and {b}?",
               "Compute {a}*{b}.", "{a} * {b} = ?", "How much is {a} multiplied by {b}?", "Please work out {a} x {b}.",
-              "What is {a} x {b}?"],
+              "What is {a} x {b}?", "Find {a} * {b} for me.", "The product of {a} and {b}, please.",
+              "Given {a} and {b}, what is their product?", "{a} times {b} is how much?", "Multiply these: {a} and {b}."],
         "/": ["What is {a} divided by {b}?", "Calculate {a} / {b}.", "Divide {a} by {b}.", "Compute {a}/{b}.",
               "{a} / {b} = ?", "How much is {a} divided by {b}?", "What's the quotient of {a} and {b}?",
-              "Please work out {a} / {b}."],
+              "Please work out {a} / {b}.", "Find {a} / {b} for me.", "Given {a} and {b}, divide the first by the second.",
+              "{a} divided by {b} is how much?", "Split {a} into {b} equal parts: how big is each?"],
         "^": ["What is {a} to the power of {b}?", "Calculate {a}^{b}.", "Compute {a} ^ {b}.",
               "Raise {a} to the power {b}."],
-        "expr": ["Calculate {e}.", "What is {e}?", "Compute {e}.", "Evaluate {e}.", "{e} = ?", "Please work out {e}."],
+        "expr": ["Calculate {e}.", "What is {e}?", "Compute {e}.", "Evaluate {e}.", "{e} = ?", "Please work out {e}.",
+                 "Find the result of {e}.", "Work out {e} for me.", "How much is {e}?", "Solve {e}."],
     },
     "heldout": {
         "+": ["I need {a} plus {b}.", "Tell me the total of {a} and {b}.", "What does {a} + {b} come to?",
@@ -94,8 +101,12 @@ DOCUMENT_Q = {
 }
 
 CHAIN_CALC = {
-    "train": ["Multiply {a} by {b}, then add {c} to the result.", "First compute {a}*{b}, then add {c} to it.",
-              "Calculate {a} times {b} and then add {c}.", "Work out {a}*{b}; then add {c} to that result."],
+    # composed: a multiplication, a joint, an addition (see DialogueMaker._chain_calc_question)
+    "train": {"mul": ["multiply {a} by {b}", "compute {a}*{b}", "calculate {a} times {b}", "work out {a}*{b}",
+                      "find the product of {a} and {b}", "get {a} x {b}", "multiply {a} and {b}"],
+              "joint": [", then ", " and then ", "; then ", ". Then ", ", and next ", ". After that, ", " and "],
+              "add": ["add {c} to the result", "add {c} to it", "add {c}", "add {c} to that result",
+                      "increase that by {c}", "add {c} to what you get"]},
     "heldout": ["Take the product of {a} and {b}, and afterwards add {c}.", "I need {a} times {b}, plus {c} on top of that result."],
 }
 
@@ -154,6 +165,19 @@ CHAT_Q = {
     },
 }
 
+# Training questions to tools get a random lead and tail around their frame, so the numbers and names to
+# copy into a call sit at ever other positions: with a few dozen fixed frames the model learned where the
+# operands are in each frame instead of finding them (held-out operand digits stalled at 72%).
+# (None of these words are in the held-out frames.)
+LEADS = ["Hey, ", "Please, ", "Hi! ", "OK, next one. ", "For my homework: ", "Help me out: ", "Right, ", "So, ",
+         "Hmm, ", "Hello. ", "One more: ", "Another one. ", "Assistant, ", "Sorry to bother you, ", "Let me ask: ",
+         "My question is: ", "I'm curious. ", "Good morning! ", "Next: ", "Okay so ", "Well, ", "Question. "]
+TAILS = [" Thanks.", " Thank you!", " Please be exact.", " Use a tool if you need one.", " I'd like an exact answer.",
+         " It's for a report.", " Cheers.", " Be precise.", " Asking for a friend.", " No rush.", " Thanks in advance.",
+         " Just the answer, please.", " :)", " I'm stuck on it."]
+# chat questions keep their intent under these
+CHAT_LEADS = ["Well, ", "So, ", "Hmm. ", "Okay. ", "Assistant, ", "Um, ", "Right. "]
+
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -199,6 +223,30 @@ class DialogueMaker:
     def _number(self, low, high):
         return self.rng.randint(low, high)
 
+    def _framed(self, question, leads=LEADS, tails=TAILS):
+        """A training question with a random lead and tail; held-out questions stay as their frame made them."""
+        if self.pool != "train":
+            return question
+        r = self.rng
+        if r.random() < 0.6:
+            lead = r.choice(leads)
+            if lead.endswith(", ") or lead.endswith("so "):
+                question = question[0].lower() + question[1:]
+            question = lead + question
+        if tails and r.random() < 0.5:
+            question += r.choice(tails)
+        return question
+
+    def _chain_calc_question(self, a, b, c):
+        frames = CHAIN_CALC[self.pool]
+        if isinstance(frames, list):
+            return self.rng.choice(frames).format(a=a, b=b, c=c)
+        r = self.rng
+        mul, joint, add = r.choice(frames["mul"]), r.choice(frames["joint"]), r.choice(frames["add"])
+        if joint.endswith(". "):
+            add = add[0].upper() + add[1:]
+        return (mul[0].upper() + mul[1:] + joint + add + ".").format(a=a, b=b, c=c)
+
     # -- kinds -----------------------------------------------------------------------------------
 
     def arithmetic(self):
@@ -234,14 +282,14 @@ class DialogueMaker:
         else:
             question = r.choice(ARITH[self.pool][op]).format(a=a, b=b)
             compact = f"{a}{op}{b}"
-        messages = [{"role": "user", "content": question}]
+        messages = [{"role": "user", "content": self._framed(question)}]
         (result,) = self._tool_turns(messages, [("calculator", {"expression": compact})])
         messages.append({"role": "assistant", "content": f"The answer is {result}."})
         return messages, "arithmetic", {"name": "calculator", "arguments": {"expression": compact}}, result
 
     def capital(self):
         c = self.rng.choice(self.countries)
-        messages = [{"role": "user", "content": self.rng.choice(CAPITAL[self.pool]).format(c=c)}]
+        messages = [{"role": "user", "content": self._framed(self.rng.choice(CAPITAL[self.pool]).format(c=c))}]
         (city,) = self._tool_turns(messages, [("kv_lookup", {"key": c})])
         messages.append({"role": "assistant", "content": f"The capital of {c} is {city}."})
         return messages, "capital", {"name": "kv_lookup", "arguments": {"key": c}}, city
@@ -250,7 +298,7 @@ class DialogueMaker:
         doc, topic = self.rng.choice(self.topics)
         question = self.rng.choice(DOCUMENT_Q[self.pool]).format(t=topic)
         arguments = {"query": topic, "k": 1}
-        messages = [{"role": "user", "content": question}]
+        messages = [{"role": "user", "content": self._framed(question)}]
         (result,) = self._tool_turns(messages, [("doc_search", arguments)])
         hit = json.loads(result)[0]
         messages.append({"role": "assistant", "content": f"According to \"{hit['title']}\": {hit['snippet']}"})
@@ -260,15 +308,14 @@ class DialogueMaker:
         r = self.rng
         if r.random() < 0.5:
             a, b, c = self._number(2, 99), self._number(2, 99), self._number(1, 999)
-            question = r.choice(CHAIN_CALC[self.pool]).format(a=a, b=b, c=c)
-            messages = [{"role": "user", "content": question}]
+            messages = [{"role": "user", "content": self._framed(self._chain_calc_question(a, b, c))}]
             (first,) = self._tool_turns(messages, [("calculator", {"expression": f"{a}*{b}"})])
             (second,) = self._tool_turns(messages, [("calculator", {"expression": f"{first}+{c}"})])
             messages.append({"role": "assistant", "content": f"{a}*{b} is {first}, and the answer is {second}."})
             return messages, "chain", {"name": "calculator", "arguments": {"expression": f"{a}*{b}"}}, second
         # only the capitals that have a document of their own
         c = r.choice([k for k in self.countries if self.tools.table[k] in ("Tokyo", "Hà Nội")])
-        messages = [{"role": "user", "content": r.choice(CHAIN_CITY[self.pool]).format(c=c)}]
+        messages = [{"role": "user", "content": self._framed(r.choice(CHAIN_CITY[self.pool]).format(c=c))}]
         (city,) = self._tool_turns(messages, [("kv_lookup", {"key": c})])
         (result,) = self._tool_turns(messages, [("doc_search", {"query": city, "k": 1})])
         hit = json.loads(result)[0]
@@ -280,7 +327,8 @@ class DialogueMaker:
     def chat(self):
         intent = self.rng.choice(sorted(CHAT))
         reply, word = CHAT[intent]
-        messages = [{"role": "user", "content": self.rng.choice(CHAT_Q[self.pool][intent])},
+        question = self._framed(self.rng.choice(CHAT_Q[self.pool][intent]), CHAT_LEADS, None)
+        messages = [{"role": "user", "content": question},
                     {"role": "assistant", "content": reply}]
         return messages, "no-tool", None, word
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the demo model data-samples/models/k2-tool-demo from nothing: tokenizer, held-out eval set,
 # the fixtures the Java tests check the training dialogues against, then the training run itself
-# (about an hour on one core of a 2-core machine), the golden logits of the exported weights and the loss curve.
+# (about 90 minutes on one core of a 2-core machine), the golden logits of the exported weights and the loss curve.
 # Needs Debian's python3-torch and python3-numpy (python3-matplotlib for the PNG).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
