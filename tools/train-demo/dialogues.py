@@ -238,6 +238,8 @@ class DialogueMaker:
         return question
 
     def _chain_calc_question(self, a, b, c):
+        """Training composes the question from parts; the held-out frames stay whole sentences, as the
+        checked-in eval set was made from them."""
         frames = CHAIN_CALC[self.pool]
         if isinstance(frames, list):
             return self.rng.choice(frames).format(a=a, b=b, c=c)

@@ -93,7 +93,7 @@ class JsonPrefixTest {
 
     @Test
     void randomWalksWithinBoundsEndValidUnderTheValidator() throws Exception {
-        assertTrue(randomWalks(BOUNDED, 7) > 50);
+        assertTrue(randomWalks(BOUNDED, 7) > 50, "enough walks ended to mean something");
     }
 
     @Test
