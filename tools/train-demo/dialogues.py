@@ -166,7 +166,7 @@ CHAT_Q = {
 }
 
 # Training questions to tools get a random lead and tail around their frame, so the numbers and names to
-# copy into a call sit at ever other positions: with a few dozen fixed frames the model learned where the
+# copy into a call sit at a different position each time: with a few dozen fixed frames the model learned where the
 # operands are in each frame instead of finding them (held-out operand digits stalled at 72%).
 # (None of these words are in the held-out frames.)
 LEADS = ["Hey, ", "Please, ", "Hi! ", "OK, next one. ", "For my homework: ", "Help me out: ", "Right, ", "So, ",

@@ -15,12 +15,18 @@ final class NumberBounds {
     private final boolean lowInclusive;
     private final BigDecimal high;      // null: no upper bound
     private final boolean highInclusive;
+    private final BigDecimal lowestInteger;   // the integers the range holds; null: no end
+    private final BigDecimal highestInteger;
 
     private NumberBounds(BigDecimal low, boolean lowInclusive, BigDecimal high, boolean highInclusive) {
         this.low = low;
         this.lowInclusive = lowInclusive;
         this.high = high;
         this.highInclusive = highInclusive;
+        this.lowestInteger = low == null ? null
+                : lowInclusive ? low.setScale(0, RoundingMode.CEILING) : low.setScale(0, RoundingMode.FLOOR).add(BigDecimal.ONE);
+        this.highestInteger = high == null ? null
+                : highInclusive ? high.setScale(0, RoundingMode.FLOOR) : high.setScale(0, RoundingMode.CEILING).subtract(BigDecimal.ONE);
     }
 
     /** The bounds of {@code schema}, or null when it sets none. */
@@ -65,13 +71,8 @@ final class NumberBounds {
         // the signed integers [lo, hi] the magnitudes stand for
         BigDecimal lo = negative ? (to == null ? null : to.negate()) : from;
         BigDecimal hi = negative ? from.negate() : to;
-        // and the integers the range holds
-        BigDecimal rangeLo = low == null ? null
-                : lowInclusive ? low.setScale(0, RoundingMode.CEILING) : low.setScale(0, RoundingMode.FLOOR).add(BigDecimal.ONE);
-        BigDecimal rangeHi = high == null ? null
-                : highInclusive ? high.setScale(0, RoundingMode.FLOOR) : high.setScale(0, RoundingMode.CEILING).subtract(BigDecimal.ONE);
-        BigDecimal a = max(lo, rangeLo);
-        BigDecimal b = min(hi, rangeHi);
+        BigDecimal a = max(lo, lowestInteger);
+        BigDecimal b = min(hi, highestInteger);
         return a == null || b == null || a.compareTo(b) <= 0;
     }
 
