@@ -56,23 +56,46 @@ CASES = {
         {"role": "tool", "tool_call_id": "functions.calculator:1", "name": "calculator", "content": "391"},
         {"role": "assistant", "content": "Sunny, 31°C; 17*23 = 391."},
         {"role": "user", "content": "Thanks!"}], tools=[WEATHER, CALC]),
+    # Row text is data: each of these must reach the model verbatim, never be evaluated as Jinja.
+    "jinja-in-data": dict(messages=[
+        {"role": "system", "content": "System {{ raise_exception('from the system prompt') }} {% include '/etc/passwd' %}"},
+        {"role": "user", "content": "{{ 7*7 }} | {% for i in range(3) %}x{% endfor %} | Angular: {{ user.name | uppercase }}"
+                                    " | Hello {{ .Name }}! | {{ raise_exception('boom') }} | {% include '/etc/passwd' %} | {# c #}"},
+        {"role": "assistant", "content": "", "tool_calls": [
+            {"id": "functions.calculator:0", "type": "function",
+             "function": {"name": "calculator", "arguments": "{\"expression\": \"{{ 6*7 }}\"}"}}]},
+        {"role": "tool", "tool_call_id": "functions.calculator:0", "name": "calculator",
+         "content": "{% raw %}{{ 6*7 }}{% endraw %} {%- if true %}t{% endif %}"},
+        {"role": "user", "content": "{{ messages }} {{ tools }}"}], tools=[
+            {"type": "function", "function": {"name": "calculator", "description": "Adds {{ 1+1 }} {% set x = 1 %}",
+                                              "parameters": CALC["function"]["parameters"]}}]),
 }
 
 TEMPLATES = {
     "qwen3": "data-samples/tokenizers/qwen3/tokenizer_config.json",
     "deepseek-v3": "data-samples/tokenizers/deepseek-v3/tokenizer_config.json",
     "kimi-k2": "data-samples/tokenizers/kimi-k2/tokenizer_config.json",
+    # what a checkpoint without a template gets (ChatTemplate.DEFAULT's resource)
+    "chatml": "inference-udf/src/main/resources/org/moebatch/chat/chatml.jinja",
 }
+
+
+def load(path):
+    """(template source, special tokens) of a tokenizer_config.json or a bare .jinja file."""
+    if path.endswith(".jinja"):
+        return open(os.path.join(ROOT, path)).read(), {}
+    config = json.load(open(os.path.join(ROOT, path)))
+    specials = {k: (v if isinstance(v, str) else v.get("content")) for k, v in config.items()
+                if k in ("bos_token", "eos_token", "pad_token", "unk_token") and v is not None}
+    return config["chat_template"], specials
 
 
 def main():
     env = environment()
     out = []
     for name, path in TEMPLATES.items():
-        config = json.load(open(os.path.join(ROOT, path)))
-        template = env.from_string(config["chat_template"])
-        specials = {k: (v if isinstance(v, str) else v.get("content")) for k, v in config.items()
-                    if k in ("bos_token", "eos_token", "pad_token", "unk_token") and v is not None}
+        source, specials = load(path)
+        template = env.from_string(source)
         for case, conversation in CASES.items():
             if name == "deepseek-v3" and case == "tools":
                 continue  # DeepSeek-V3's template wants content None on tool-call turns; its own case below

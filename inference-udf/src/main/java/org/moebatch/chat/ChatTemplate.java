@@ -6,6 +6,9 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,10 +29,7 @@ import org.moebatch.model.ModelException;
  */
 public final class ChatTemplate {
     /** For checkpoints that ship no template: ChatML, {@code <|im_start|>role\ncontent<|im_end|>\n}. */
-    public static final String DEFAULT = "{% for message in messages %}"
-            + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
-            + "{% endfor %}"
-            + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    public static final String DEFAULT = resource("chatml.jinja");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,6 +48,14 @@ public final class ChatTemplate {
     /** Called by templates as {@code raise_exception('...')}: the row is malformed for this model. */
     public static String raiseException(String message) {
         throw new IllegalArgumentException("chat template: " + message);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ChatTemplate.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static ChatTemplate load(Path modelDir) {

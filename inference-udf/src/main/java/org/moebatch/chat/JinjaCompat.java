@@ -3,14 +3,17 @@ package org.moebatch.chat;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.io.IOException;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jinjava.javax.el.CompositeELResolver;
@@ -23,8 +26,11 @@ import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
  * ({@code messages[::-1]}, {@code messages[1:]}), which Jinjava's parser lacks, rewritten to a
  * {@code pyslice} filter; and the helpers HF provides, {@code raise_exception} and
  * {@code strftime_now}.
+ *
+ * <p>Rendering is sandboxed as transformers sandboxes Jinja2 ({@code ImmutableSandboxedEnvironment}):
+ * the template is the only code; messages, tools and every other value are data ({@link #create}).
  */
-final class JinjaCompat {
+public final class JinjaCompat {
     private static final Pattern TAG = Pattern.compile("(\\{\\{|\\{%)(.*?)(\\}\\}|%\\})", Pattern.DOTALL);
     private static final Pattern SLICE = Pattern.compile(
             "\\[\\s*(-?\\d+)?\\s*:\\s*(-?\\d+)?\\s*(?::\\s*(-?\\d+)\\s*)?\\]");
@@ -32,11 +38,22 @@ final class JinjaCompat {
 
     private JinjaCompat() {}
 
-    static Jinjava create() {
+    /**
+     * Template tags and filters that read or evaluate text beyond the template's own source: files
+     * ({@code include}, {@code import}, {@code from}, {@code extends}) and strings as templates
+     * ({@code render}). No chat template of a checkpoint needs them, and with them a template could
+     * turn a row's text into code.
+     */
+    private static final Map<Context.Library, Set<String>> DISABLED = Map.of(
+            Context.Library.TAG, Set.of("include", "import", "from", "extends"),
+            Context.Library.FILTER, Set.of("render"));
+
+    /** The chat templates' Jinjava: Hugging Face's Jinja2 configuration inside {@link #sandboxed}. */
+    public static Jinjava create() {
         CompositeELResolver resolver = new CompositeELResolver();
         resolver.add(new PythonStrings());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
-        JinjavaConfig config = JinjavaConfig.newBuilder()
+        Jinjava jinjava = sandboxed(JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withFailOnUnknownTokens(false)
@@ -48,15 +65,28 @@ final class JinjaCompat {
                         .withIterateOverMapKeys(true) // for k in dict: keys, as in Python
                         .withEvaluateMapKeys(true)
                         .withKeepNullableLoopValues(true)
-                        .build())
-                .build();
-        Jinjava jinjava = new Jinjava(config);
+                        .build()));
         jinjava.getGlobalContext().registerFilter(new ToJson());
         jinjava.getGlobalContext().registerFilter(new PySlice());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 ChatTemplate.class, "raiseException", String.class));
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
                 JinjaCompat.class, "strftimeNow", String.class));
+        return jinjava;
+    }
+
+    /**
+     * A Jinjava of {@code config} that renders one template source with values and never text from
+     * the values as source. Jinjava's nested interpretation is off: with it on (its default) an
+     * expression whose value contains {@code {{ ... }}} is rendered again, so a prompt
+     * {@code {{ 7*7 }}} reached the model as {@code 49}. No resource locator: nothing is loaded from
+     * disk or the classpath.
+     */
+    public static Jinjava sandboxed(JinjavaConfig.Builder config) {
+        Jinjava jinjava = new Jinjava(config.withNestedInterpretationEnabled(false).withDisabled(DISABLED).build());
+        jinjava.setResourceLocator((name, encoding, interpreter) -> {
+            throw new IOException("templates may not load \"" + name + "\": they are rendered without files");
+        });
         return jinjava;
     }
 

@@ -1,11 +1,13 @@
 package org.moebatch.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -67,5 +69,38 @@ class ChatTemplateTest {
     @Test
     void unknownRoleIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> ChatMessage.of("robot", "x"));
+    }
+
+    // Row text is data: the sandbox's side of it. RealTemplatesTest's "jinja-in-data" case checks
+    // that Jinja syntax in every part of a row renders verbatim through real templates.
+
+    @Test
+    void messageTextThatLooksLikeJinjaIsNotRenderedAgain() {
+        ChatTemplate t = ChatTemplate.load(Samples.model("k2-tiny-chat"));
+        for (String text : List.of("{{ 7*7 }}", "{% for i in range(3) %}x{% endfor %}", "Angular: {{ user.name | uppercase }}",
+                "Hello {{ .Name }}!", "{{ raise_exception('boom') }}", "{% include '/etc/passwd' %}")) {
+            String rendered = t.render(List.of(ChatMessage.of("user", text)), List.of(), false);
+            assertEquals("<|im_user|>user<|im_middle|>" + text + "<|im_end|>", rendered);
+        }
+    }
+
+    @Test
+    void templateCannotIncludeFiles(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "SECRET");
+        // a file on disk, and a resource Jinjava's default locator would find on the classpath
+        for (String name : List.of(secret.toString(), "org/moebatch/chat/chatml.jinja")) {
+            for (String tag : List.of("include", "import", "extends")) {
+                ChatTemplate t = new ChatTemplate("a{% " + tag + " '" + name + "' %}b", Map.of());
+                String message = assertThrows(IllegalArgumentException.class, () -> t.render(List.of(), List.of(), false),
+                        tag + " " + name).getMessage();
+                assertFalse(message.contains("SECRET") || message.contains("im_start"), message);
+            }
+        }
+    }
+
+    @Test
+    void templateCannotRenderValuesAsTemplates() {
+        ChatTemplate t = new ChatTemplate("{{ messages[0]['content'] | render }}", Map.of());
+        assertThrows(IllegalArgumentException.class, () -> t.render(List.of(ChatMessage.of("user", "{{ 7*7 }}")), List.of(), false));
     }
 }

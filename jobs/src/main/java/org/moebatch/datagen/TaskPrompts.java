@@ -1,6 +1,7 @@
 package org.moebatch.datagen;
 
 import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.moebatch.chat.JinjaCompat;
 
 /**
  * The first stage's prompts, self-instruct style (Wang et al. 2023): row {@code i} grows from seed
@@ -23,6 +25,9 @@ import java.util.SplittableRandom;
  */
 public final class TaskPrompts {
     static final String DEFAULT_TEMPLATE = "/org/moebatch/datagen/default-template.jinja";
+
+    /** Plain Jinja, in the chat templates' sandbox: seed tasks are data, a seed's "{{ x }}" stays that text. */
+    private static final Jinjava JINJA = JinjaCompat.sandboxed(JinjavaConfig.newBuilder());
 
     private final String template;
     private final List<SeedTask> seeds;
@@ -80,7 +85,7 @@ public final class TaskPrompts {
         context.put("seed", seed.asTemplateValue());
         context.put("category", seed.category());
         context.put("row", row);
-        RenderResult result = new Jinjava().renderForResult(template, context);
+        RenderResult result = JINJA.renderForResult(template, context);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new IllegalArgumentException("--template: line " + error.getLineno() + ": " + error.getMessage());

@@ -135,6 +135,15 @@ class DatagenPartsTest {
     }
 
     @Test
+    void seedTextIsDataNotTemplate() throws Exception {
+        List<SeedTask> seeds = List.of(new SeedTask("s1", "Explain {{ 7*7 }} and {% include '/etc/passwd' %}.", null, "x", false));
+        String p = new TaskPrompts(TaskPrompts.template(null), seeds, 1).render(0, 1);
+        assertTrue(p.contains("Explain {{ 7*7 }} and {% include '/etc/passwd' %}."), p);
+        assertThrows(IllegalArgumentException.class,
+                () -> new TaskPrompts("{% include '/etc/passwd' %}", seeds, 1), "a --template reads no files");
+    }
+
+    @Test
     void taskExtractionDropsTheLabelAndKeepsOneTask() {
         assertEquals("Write a haiku about rain.", TaskPrompts.extractTask("Task 4: Write a haiku about rain.\n\nTask 5: more"));
         assertEquals("List three primes.", TaskPrompts.extractTask("  instruction: List three primes.  "));
