@@ -77,7 +77,12 @@ public final class AgentLoop {
     }
 
     public CompletableFuture<ChatResult> run(ChatRequest request) {
-        // The job's tools and the row's own declarations, the row's winning on a name clash.
+        ChatRequest withTools = offering(request, registry);
+        return turn(new RowState(withTools, withTools.tools()));
+    }
+
+    /** {@code request} offering the job's tools and the row's own declarations, the row's winning on a name clash. */
+    public static ChatRequest offering(ChatRequest request, ToolRegistry registry) {
         Map<String, JsonNode> offered = new LinkedHashMap<>();
         for (JsonNode d : registry.declarations()) {
             offered.put(d.path("function").path("name").asText(), d);
@@ -85,9 +90,7 @@ public final class AgentLoop {
         for (JsonNode d : request.tools()) {
             offered.put(d.path("function").path("name").asText(), d);
         }
-        List<JsonNode> tools = List.copyOf(offered.values());
-        ChatRequest withTools = new ChatRequest(request.id(), request.messages(), tools, request.params(), request.stop());
-        return turn(new RowState(withTools, tools));
+        return new ChatRequest(request.id(), request.messages(), List.copyOf(offered.values()), request.params(), request.stop());
     }
 
     private CompletableFuture<ChatResult> turn(RowState row) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         version = "moe-batch 0.1.0",
         description = "Batch inference of Mixture-of-Experts language models (Kimi K2, DeepSeek-V3) on Apache Spark.",
         subcommands = {GenerateCommand.class, EvalCommand.class, EvalCompareCommand.class, DatagenCommand.class,
-            ShowCommand.class, LogitsCommand.class, BenchCommand.class,
+            ShowCommand.class, RenderCommand.class, LogitsCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -28,7 +28,10 @@ final class ToolFlags {
 
     /** The tools and limits, the tools file checked here so a mistake stops the job before Spark starts. */
     ToolOptions toolOptions() throws IOException {
-        AgentLimits limits = new AgentLimits(maxToolSteps, toolTimeoutMs, rowDeadlineS * 1000);
+        return toolOptions(tools, new AgentLimits(maxToolSteps, toolTimeoutMs, rowDeadlineS * 1000), constrained);
+    }
+
+    static ToolOptions toolOptions(Path tools, AgentLimits limits, boolean constrained) throws IOException {
         if (tools == null) {
             return new ToolOptions(null, null, limits, constrained, null);
         }

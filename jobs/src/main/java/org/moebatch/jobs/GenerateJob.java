@@ -154,6 +154,11 @@ public final class GenerateJob {
         return new JobReport(jobName, summary, device, startedAt, timeline, stats, ledger, List.of());
     }
 
+    /** The input's rows in their order, each with the id the job gives it (for {@code render}). */
+    public static Dataset<Row> inputRows(SparkSession spark, String input, InputFormat format) {
+        return withIds(InputReader.read(spark, input, format != null ? format : InputReader.detect(input)));
+    }
+
     /** Every row gets an id: its own (as text), or when absent or null a hash of its content. */
     static Dataset<Row> withIds(Dataset<Row> rows) {
         List<String> columns = Arrays.asList(rows.columns());
