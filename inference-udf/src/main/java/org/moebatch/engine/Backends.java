@@ -13,6 +13,26 @@ import org.moebatch.engine.cuda.CudaBackend;
 public final class Backends {
     private Backends() {}
 
+    /**
+     * {@code spec} when every entry names a device kind this build knows ({@code auto} alone, which a
+     * Spark task resolves to its GPU or the CPU, counts too); whether the device is present is known
+     * only when it opens. An {@link IllegalArgumentException} says which entry is wrong.
+     */
+    public static String check(String spec) {
+        if (spec.trim().equals("auto")) {
+            return spec.trim();
+        }
+        for (String entry : spec.split(",", -1)) {
+            String d = entry.trim();
+            boolean known = d.equals("cpu") || d.equals("cpu-reference") || d.equals("cuda") || d.matches("cuda:\\d{1,3}");
+            if (!known) {
+                throw new IllegalArgumentException("\"" + d + "\" is not a device (cpu, cpu-reference, cuda, cuda:N, auto, "
+                        + "or a comma-separated list of cpu and cuda devices for expert parallelism)");
+            }
+        }
+        return spec;
+    }
+
     public static Backend create(String spec, int threads) {
         int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         String[] devices = spec.split(",");

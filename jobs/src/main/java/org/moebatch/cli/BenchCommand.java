@@ -37,25 +37,25 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint directory (default: the tiny model in data-samples/).")
+    @Option(names = "--model", paramLabel = "DIR", converter = OptionChecks.ExistingDirectory.class, description = "Checkpoint directory (default: the tiny model in data-samples/).")
     Path model;
 
     @Option(names = "--batch", split = ",", defaultValue = "1,8,32", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     int[] batches;
 
-    @Option(names = "--prompt-len", defaultValue = "64", description = "Prompt tokens per row (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prompt-len", defaultValue = "64", converter = OptionChecks.Positive.class, description = "Prompt tokens per row (default: ${DEFAULT-VALUE}).")
     int promptLength;
 
-    @Option(names = "--gen-len", defaultValue = "32", description = "Generated tokens per row (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--gen-len", defaultValue = "32", converter = OptionChecks.Positive.class, description = "Generated tokens per row (default: ${DEFAULT-VALUE}).")
     int generateLength;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 for one per core (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "0", converter = OptionChecks.NonNegative.class, description = "CPU threads, 0 for one per core (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", converter = OptionChecks.Device.class, description = "cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--repeat", defaultValue = "1", description = "Runs per batch size; the best is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeat", defaultValue = "1", converter = OptionChecks.Positive.class, description = "Runs per batch size; the best is reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Option(names = "--json", description = "Print one JSON object on stdout instead of a table.")

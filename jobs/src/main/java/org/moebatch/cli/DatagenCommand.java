@@ -17,21 +17,21 @@ import picocli.CommandLine.Option;
         description = "Generate synthetic chat data from seed tasks (self-instruct): new tasks, their answers with tool calls, "
                 + "filtered (length, near-duplicates, JSON validity) and written as train.jsonl and Parquet.")
 final class DatagenCommand implements Callable<Integer> {
-    @Option(names = "--seeds", required = true, paramLabel = "FILE",
+    @Option(names = "--seeds", required = true, paramLabel = "FILE", converter = OptionChecks.ExistingFile.class,
             description = "JSONL of seed tasks: {\"id\", \"instruction\", \"output\", \"category\", \"format\": \"json\"|\"text\"}.")
     Path seeds;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for train.jsonl, parquet/, rejected/ and the report.")
     String output;
 
-    @Option(names = "--n", defaultValue = "100", description = "Tasks to generate before filtering (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--n", defaultValue = "100", converter = OptionChecks.Positive.class, description = "Tasks to generate before filtering (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--template", paramLabel = "FILE",
+    @Option(names = "--template", paramLabel = "FILE", converter = OptionChecks.ExistingFile.class,
             description = "Jinja template of the task prompt (variables: examples, seed, category, row; default: built in).")
     Path template;
 
-    @Option(names = "--examples", defaultValue = "3", description = "Seed tasks shown in each task prompt (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--examples", defaultValue = "3", converter = OptionChecks.Positive.class, description = "Seed tasks shown in each task prompt (default: ${DEFAULT-VALUE}).")
     int examples;
 
     @Option(names = "--min-chars", defaultValue = "8", description = "Shortest task or answer kept (default: ${DEFAULT-VALUE}).")
@@ -47,13 +47,13 @@ final class DatagenCommand implements Callable<Integer> {
     @Option(names = "--keep-truncated", description = "Keep answers cut off at --max-tokens.")
     boolean keepTruncated;
 
-    @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per task or answer at most (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", defaultValue = "512", converter = OptionChecks.Positive.class, description = "Tokens per task or answer at most (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature; diversity is the point (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--temperature", defaultValue = "1.0", converter = OptionChecks.Temperature.class, description = "Sampling temperature; diversity is the point (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--top-p", defaultValue = "0.95", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-p", defaultValue = "0.95", converter = OptionChecks.Mass.class, description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
     double topP;
 
     @Option(names = "--seed", defaultValue = "0", description = "Job seed; row i's seed derives from it, so a run can be repeated (default: ${DEFAULT-VALUE}).")

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         description = "Run an eval set through the model, score each row (exact match, contains, regex, multiple choice, "
                 + "JSON schema, tool calls) and print each metric's mean with a 95%% interval, overall and per category.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--input", required = true, paramLabel = "EVALSET",
+    @Option(names = "--input", required = true, paramLabel = "EVALSET", converter = OptionChecks.Input.class,
             description = "Eval set: rows of id, prompt or messages, reference and/or expected_tool_call, optional choices, "
                     + "schema, category, tools, metric (JSONL, Parquet, CSV or Arrow).")
     String input;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate completions for every row of a prompt dataset and write them as Parquet.")
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--input", required = true, paramLabel = "PATH",
+    @Option(names = "--input", required = true, paramLabel = "PATH", converter = OptionChecks.Input.class,
             description = "Prompt file or directory: Parquet, JSONL, CSV, OpenAI batch JSONL or Arrow (HF datasets).")
     String input;
 

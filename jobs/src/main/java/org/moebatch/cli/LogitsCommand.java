@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 final class LogitsCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LogitsCommand.class);
 
-    @Option(names = "--model", paramLabel = "DIR",
+    @Option(names = "--model", paramLabel = "DIR", converter = OptionChecks.ExistingDirectory.class,
             description = "Hugging Face checkpoint directory (default: the tiny K2-architecture model in data-samples/).")
     Path model;
 
@@ -34,15 +34,15 @@ final class LogitsCommand implements Callable<Integer> {
             description = "Comma-separated prompt token ids (default: ${DEFAULT-VALUE}).")
     int[] tokens;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "0", converter = OptionChecks.NonNegative.class,
             description = "Greedy decode steps after the prompt, each fed back through the KV cache (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--device", defaultValue = "cpu",
+    @Option(names = "--device", defaultValue = "cpu", converter = OptionChecks.Device.class,
             description = "cpu (Vector API), cpu-reference (plain loops, slow), cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", converter = OptionChecks.NonNegative.class,
             description = "CPU threads; 0 means one per core (default: ${DEFAULT-VALUE}).")
     int threads;
 

@@ -1,19 +1,32 @@
 package org.moebatch.cli;
 
+import org.moebatch.jobs.Interrupt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** {@code moe-batch}: the command line. Each job is a subcommand; the logic lives in plain classes. */
 @Command(name = "moe-batch",
         mixinStandardHelpOptions = true,
         version = "moe-batch 0.1.0",
-        description = "Batch inference of Mixture-of-Experts language models (Kimi K2, DeepSeek-V3) on Apache Spark.",
+        description = "Batch inference of Mixture-of-Experts language models (Kimi K2, DeepSeek-V3, Qwen3-MoE, Mixtral, "
+                + "OLMoE) on Apache Spark.",
         subcommands = {GenerateCommand.class, EvalCommand.class, EvalCompareCommand.class, DatagenCommand.class,
             ShowCommand.class, RenderCommand.class, LogitsCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** Exit codes: the job ran; it failed while running; it never started (a bad option, file or checkpoint). */
+    static final int DONE = 0;
+    static final int FAILED = 1;
+    static final int BAD_USAGE = 2;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On failure, print the whole stack trace to stderr, not only the one-line cause.")
+    boolean verbose;
 
     @Override
     public void run() {
@@ -26,22 +39,31 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code: 0 done, 1 failed, 2 bad usage. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
         cli.setOut(new java.io.PrintWriter(System.out, true));
         cli.setErr(new java.io.PrintWriter(System.err, true));
+        // A bad option is one line naming it, not the usage page.
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            CommandLine command = e.getCommandLine();
+            command.getErr().println(name(command) + ": " + e.getMessage() + " (see " + name(command) + " --help)");
+            return BAD_USAGE;
+        });
         // A failure is one clear line on stderr, not a stack trace: the message says what and where.
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println(commandLine.getCommandName() + ": " + describe(e));
-            return 1;
+        cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+            if (Interrupt.happened()) {
+                return FAILED; // the interrupt already said what happened, in one line
+            }
+            if (main.verbose) {
+                e.printStackTrace(command.getErr());
+            }
+            command.getErr().println(name(command) + ": " + Failures.describe(e));
+            return e instanceof BadUsage ? BAD_USAGE : FAILED;
         });
         return cli.execute(args);
     }
 
-    static String describe(Throwable e) {
-        String message = e.getMessage();
-        if (message == null || message.isBlank()) {
-            return e.getClass().getSimpleName();
-        }
-        return message;
+    private static String name(CommandLine command) {
+        return command.getCommandSpec().qualifiedName();
     }
 }

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 final class RenderCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--input", required = true, paramLabel = "PATH",
+    @Option(names = "--input", required = true, paramLabel = "PATH", converter = OptionChecks.Input.class,
             description = "Prompt file or directory, as generate reads it.")
     String input;
 
@@ -40,17 +40,17 @@ final class RenderCommand implements Callable<Integer> {
             description = "auto, parquet, jsonl, csv, openai-batch or arrow (default: ${DEFAULT-VALUE}, from the file names).")
     String inputFormat;
 
-    @Option(names = "--model", paramLabel = "DIR",
+    @Option(names = "--model", paramLabel = "DIR", converter = OptionChecks.ExistingDirectory.class,
             description = "Checkpoint whose tokenizer and chat template to use (default: the default model of generate).")
     Path model;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System prompt for rows without one, as in generate.")
     String system;
 
-    @Option(names = "--tools", paramLabel = "FILE", description = "The job's tools file, as in generate: their declarations join the prompt.")
+    @Option(names = "--tools", paramLabel = "FILE", converter = OptionChecks.ExistingFile.class, description = "The job's tools file, as in generate: their declarations join the prompt.")
     Path tools;
 
-    @Option(names = "--limit", defaultValue = "10", description = "Rows to render (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", defaultValue = "10", converter = OptionChecks.Positive.class, description = "Rows to render (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--json", description = "One JSON object a row ({id, tokens, prompt, error}) instead of readable text.")

@@ -10,7 +10,7 @@ final class ResumeFlags {
     @Option(names = "--overwrite", description = "Replace --output if it holds results.")
     boolean overwrite;
 
-    @Option(names = "--checkpoint-rows", defaultValue = "10000",
+    @Option(names = "--checkpoint-rows", defaultValue = "10000", converter = OptionChecks.PositiveLong.class,
             description = "Rows per committed wave: a killed run loses at most this many (default: ${DEFAULT-VALUE}).")
     long checkpointRows;
 }

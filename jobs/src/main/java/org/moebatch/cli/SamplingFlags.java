@@ -7,16 +7,16 @@ import picocli.CommandLine.Option;
 
 /** How rows are sampled when their own columns do not say: greedy and 256 tokens unless told otherwise. */
 final class SamplingFlags {
-    @Option(names = "--max-tokens", defaultValue = "256", description = "Tokens to generate per row at most (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", defaultValue = "256", converter = OptionChecks.Positive.class, description = "Tokens to generate per row at most (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "0 for greedy (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--temperature", defaultValue = "0", converter = OptionChecks.Temperature.class, description = "0 for greedy (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-p", defaultValue = "1", converter = OptionChecks.Mass.class, description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
     double topP;
 
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens, 0 for all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-k", defaultValue = "0", converter = OptionChecks.NonNegative.class, description = "Sample among the k most likely tokens, 0 for all (default: ${DEFAULT-VALUE}).")
     int topK;
 
     @Option(names = "--seed", defaultValue = "0", description = "Job seed; each row's seed derives from it and the row id (default: ${DEFAULT-VALUE}).")

@@ -17,10 +17,10 @@ final class ShowCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "An output directory of generate (Parquet or OpenAI batch lines).")
     String dir;
 
-    @Option(names = "--limit", defaultValue = "10", description = "Rows to print (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", defaultValue = "10", converter = OptionChecks.Positive.class, description = "Rows to print (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--width", defaultValue = "400", description = "Characters of each completion to show (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--width", defaultValue = "400", converter = OptionChecks.Positive.class, description = "Characters of each completion to show (default: ${DEFAULT-VALUE}).")
     int width;
 
     @Override
@@ -34,6 +34,9 @@ final class ShowCommand implements Callable<Integer> {
                 System.out.println(ResultRows.describe(row, width));
             }
             System.out.printf("%d of %d rows in %s%n", shown.size(), total, dir);
+            if (ResultRows.incomplete(dir)) {
+                System.out.printf("incomplete run: %d rows so far; finish with --resume%n", total);
+            }
         } finally {
             spark.stop();
         }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** The Spark side of a job: master, configuration, partitions. */
 final class SparkFlags {
-    @Option(names = "--partitions", defaultValue = "0", description = "Spark partitions, 0 for the default parallelism (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", defaultValue = "0", converter = OptionChecks.NonNegative.class, description = "Spark partitions, 0 for the default parallelism (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*], or spark-submit's).")
@@ -19,7 +19,7 @@ final class SparkFlags {
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark configuration (repeatable; wins over --properties-file).")
     Map<String, String> conf = new LinkedHashMap<>();
 
-    @Option(names = "--properties-file", paramLabel = "FILE",
+    @Option(names = "--properties-file", paramLabel = "FILE", converter = OptionChecks.ExistingFile.class,
             description = "Spark settings in spark-defaults format, e.g. conf/gpu-box.conf (embedded Spark; spark-submit takes its own).")
     Path propertiesFile;
 

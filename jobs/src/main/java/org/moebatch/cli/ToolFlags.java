@@ -10,17 +10,17 @@ import picocli.CommandLine.Option;
 
 /** Tool calling inside a job: which tools, and the limits on their use. */
 final class ToolFlags {
-    @Option(names = "--tools", paramLabel = "FILE",
+    @Option(names = "--tools", paramLabel = "FILE", converter = OptionChecks.ExistingFile.class,
             description = "JSON list of tools for every row: built-ins, MCP servers, declarations (see README).")
     Path tools;
 
-    @Option(names = "--max-tool-steps", defaultValue = "8", description = "Tool-calling turns per row (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tool-steps", defaultValue = "8", converter = OptionChecks.Positive.class, description = "Tool-calling turns per row (default: ${DEFAULT-VALUE}).")
     int maxToolSteps;
 
-    @Option(names = "--tool-timeout-ms", defaultValue = "10000", description = "Time one tool call may take (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tool-timeout-ms", defaultValue = "10000", converter = OptionChecks.PositiveLong.class, description = "Time one tool call may take (default: ${DEFAULT-VALUE}).")
     long toolTimeoutMs;
 
-    @Option(names = "--row-deadline-s", defaultValue = "300", description = "Time one row may take with all its tool calls (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--row-deadline-s", defaultValue = "300", converter = OptionChecks.PositiveLong.class, description = "Time one row may take with all its tool calls (default: ${DEFAULT-VALUE}).")
     long rowDeadlineS;
 
     @Option(names = "--constrained", description = "Constrain tool-call decoding so arguments always match the tool's schema.")
@@ -40,7 +40,11 @@ final class ToolFlags {
         }
         String json = Files.readString(tools);
         Path base = tools.toAbsolutePath().getParent();
-        ToolRegistry.check(json, base);
+        try {
+            ToolRegistry.check(json, base);
+        } catch (IllegalArgumentException e) {
+            throw new BadUsage(tools + ": " + e.getMessage(), e);
+        }
         return new ToolOptions(json, base.toString(), limits, constrained, null);
     }
 }

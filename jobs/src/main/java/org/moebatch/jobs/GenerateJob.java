@@ -51,7 +51,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class GenerateJob {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
-    static final String SUMMARY_FILE = "_summary.json";
+    public static final String SUMMARY_FILE = "_summary.json";
+    /** Written last, after the summary: the run finished. Spark's own marker is off (it would follow every wave). */
+    public static final String SUCCESS_FILE = "_SUCCESS";
+    /** Written first: the directory is a moe-batch output, which {@code --overwrite} may replace. */
+    public static final String MARKER_FILE = "_moe-batch";
+    private static final String TEMPORARY = "_temporary";
+    private static final String SPARK_SUCCESS_MARKER = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
 
     private final SparkSession spark;
     private final GenerateJobConfig config;
@@ -77,6 +83,22 @@ public final class GenerateJob {
     }
 
     public JobSummary run() throws IOException {
+        // Spark's committer would write _SUCCESS after every wave; this job writes its own at the end.
+        org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String marksSuccess = hadoop.get(SPARK_SUCCESS_MARKER);
+        hadoop.setBoolean(SPARK_SUCCESS_MARKER, false);
+        try {
+            return runWaves();
+        } finally {
+            if (marksSuccess == null) {
+                hadoop.unset(SPARK_SUCCESS_MARKER);
+            } else {
+                hadoop.set(SPARK_SUCCESS_MARKER, marksSuccess);
+            }
+        }
+    }
+
+    private JobSummary runWaves() throws IOException {
         long start = System.nanoTime();
         Instant startedAt = Instant.now();
         InputFormat format = config.inputFormat() != null ? config.inputFormat() : InputReader.detect(config.input());
@@ -84,6 +106,10 @@ public final class GenerateJob {
         FileSystem fs = new Path(config.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
         Path output = new Path(config.output());
         prepareOutput(fs, output);
+        fs.mkdirs(output);
+        try (OutputStream out = fs.create(new Path(output, MARKER_FILE), true)) {
+            out.write((jobName + " " + startedAt + "\n").getBytes(StandardCharsets.UTF_8));
+        }
 
         rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
         long total = rows.count();
@@ -113,8 +139,14 @@ public final class GenerateJob {
         long waves = Math.max(1, (total + config.checkpointRows() - 1) / config.checkpointRows());
 
         Timeline timeline;
+        long alreadyDone = skipped;
+        long allRows = skipped + total;
+        long[] committed = {0};
         try (Progress progress = new Progress(spark.sparkContext(), counters.rows(), counters.completionTokens(), total,
-                line -> System.err.println(line))) {
+                line -> System.err.println(line));
+                AutoCloseable onInterrupt = Interrupt.during(
+                        () -> String.format("interrupted after %d of %d rows; rerun with --resume", alreadyDone + committed[0], allRows),
+                        () -> stopAndClean(fs, output))) {
             for (long wave = 0; wave < waves; wave++) {
                 Dataset<Row> part = waves == 1 ? rows
                         : rows.filter(functions.pmod(functions.xxhash64(functions.col("id")), functions.lit(waves))
@@ -122,27 +154,55 @@ public final class GenerateJob {
                 Dataset<Row> ordered = byPrefix(part, partitions);
                 Dataset<Row> results = ordered.mapPartitions(generator, Encoders.row(outputSchema));
                 write(results);
+                committed[0] = counters.rows().value();
                 if (waves > 1) {
                     LOG.info("wave {}/{} committed", wave + 1, waves);
                 }
             }
             System.err.println(progress.line());
             timeline = progress.timeline();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // AutoCloseable.close of the interrupt handle; it throws nothing
         }
         rows.unpersist();
 
-        long done = counters.rows().value();
-        long errors = counters.errors().value();
-        JobSummary summary = new JobSummary(config.output(), done, done - errors, errors, skipped,
-                counters.promptTokens().value(), counters.completionTokens().value(),
+        JobSummary summary = summarise(counters.rows().value(), counters.completionTokens().value(),
                 (System.nanoTime() - start) / 1e9, model);
         try (OutputStream out = fs.create(new Path(output, SUMMARY_FILE), true)) {
             out.write(summary.toJson().toPrettyString().getBytes(StandardCharsets.UTF_8));
         }
+        fs.create(new Path(output, SUCCESS_FILE), true).close();
         report = report(summary, startedAt, timeline, counters.stats().value());
         Path html = report.write(fs, output);
         LOG.info("report: {}", html);
         return summary;
+    }
+
+    /** The whole output's rows and tokens (earlier runs' too, after a resume), and this run's share. */
+    private JobSummary summarise(long rowsThisRun, long completionTokensThisRun, double wallSeconds, String model) {
+        Dataset<Row> all = ResultRows.read(spark, config.output());
+        Row totals = all.agg(functions.count(functions.lit(1)), functions.count(functions.col("error")),
+                functions.coalesce(functions.sum(functions.col("usage.prompt_tokens")), functions.lit(0L)),
+                functions.coalesce(functions.sum(functions.col("usage.completion_tokens")), functions.lit(0L))).first();
+        long rows = totals.getLong(0);
+        long errors = totals.getLong(1);
+        return new JobSummary(config.output(), rows, rows - errors, errors, rowsThisRun, totals.getLong(2),
+                totals.getLong(3), completionTokensThisRun, wallSeconds, model);
+    }
+
+    /**
+     * On an interrupt: stop Spark (its tasks are killed, nothing more is committed), then remove the
+     * attempt files of the wave in flight, so no reader's glob picks up a half-written part file.
+     */
+    private void stopAndClean(FileSystem fs, Path output) {
+        spark.stop();
+        try {
+            fs.delete(new Path(output, TEMPORARY), true);
+        } catch (IOException e) {
+            // --resume deletes it too
+        }
     }
 
     private JobReport report(JobSummary summary, Instant startedAt, Timeline timeline, JobStats stats) throws IOException {
@@ -219,20 +279,49 @@ public final class GenerateJob {
         if (!fs.exists(output)) {
             return;
         }
+        if (!fs.getFileStatus(output).isDirectory()) {
+            throw new IllegalArgumentException("--output " + config.output() + " is a file, not a directory");
+        }
         if (config.overwrite()) {
+            if (!isOurs(fs, output)) {
+                throw new IllegalArgumentException("--output " + config.output() + " holds files that are not a moe-batch "
+                        + "output; --overwrite replaces only an output directory (or an empty one): choose another --output");
+            }
             fs.delete(output, true);
             return;
         }
         if (config.resume()) {
-            // A killed run's uncommitted task output must not be committed by this one.
-            fs.delete(new Path(output, "_temporary"), true);
+            // A killed run's uncommitted task output must not be committed by this one; the markers
+            // of a finished run are written again when this one finishes.
+            fs.delete(new Path(output, TEMPORARY), true);
+            fs.delete(new Path(output, SUCCESS_FILE), false);
+            fs.delete(new Path(output, SUMMARY_FILE), false);
             return;
         }
         if (hasResults(fs, output)) {
             throw new IllegalArgumentException("--output " + config.output()
                     + " already holds results; add --resume to finish it or --overwrite to replace it");
         }
-        fs.delete(output, true); // nothing but leftovers (a summary, _temporary) of a run that wrote no rows
+        if (!isOurs(fs, output)) {
+            throw new IllegalArgumentException("--output " + config.output() + " holds files that are not a moe-batch "
+                    + "output: choose another --output");
+        }
+        fs.delete(output, true); // nothing but leftovers (a marker, _temporary) of a run that wrote no rows
+    }
+
+    /** Empty, or a directory a moe-batch run (or Spark's writer) made: its marker, summary or commit files. */
+    private static boolean isOurs(FileSystem fs, Path output) throws IOException {
+        FileStatus[] entries = fs.listStatus(output);
+        if (entries.length == 0) {
+            return true;
+        }
+        for (FileStatus s : entries) {
+            String name = s.getPath().getName();
+            if (name.equals(MARKER_FILE) || name.equals(SUMMARY_FILE) || name.equals(SUCCESS_FILE) || name.equals(TEMPORARY)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean hasResults(FileSystem fs, Path output) throws IOException {

@@ -23,7 +23,12 @@ public final class ResultRows {
                 return lines.select(functions.col("custom_id").as("id"),
                         functions.col("response.body.choices").getItem(0).getField("finish_reason").as("finish_reason"),
                         functions.col("response.body.choices").getItem(0).getField("message").getField("content").as("completion"),
-                        functions.col("error.message").as("error"));
+                        functions.col("error.message").as("error"),
+                        functions.when(functions.col("response").isNotNull(), functions.struct(
+                                functions.col("response.body.usage.prompt_tokens").cast("int").as("prompt_tokens"),
+                                functions.col("response.body.usage.completion_tokens").cast("int").as("completion_tokens"),
+                                functions.coalesce(functions.col("response.body.usage.prompt_tokens_details.cached_tokens").cast("int"),
+                                        functions.lit(0)).as("cached_prompt_tokens"))).as("usage"));
             }
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(dir + ": " + e.getMessage());
@@ -31,7 +36,15 @@ public final class ResultRows {
         return spark.read().parquet(dir);
     }
 
+    /** A generate output whose run has not finished: its marker is there, its {@code _SUCCESS} not yet. */
+    public static boolean incomplete(String dir) {
+        return Files.exists(Paths.get(dir, GenerateJob.MARKER_FILE)) && !Files.exists(Paths.get(dir, GenerateJob.SUCCESS_FILE));
+    }
+
     public static String describe(Row row, int width) {
+        if (hasField(row, "reason") && hasField(row, "filter") && !hasField(row, "finish_reason")) {
+            return describeRejected(row, width);
+        }
         StringBuilder out = new StringBuilder();
         String id = row.getAs("id");
         String finish = row.getAs("finish_reason");
@@ -62,6 +75,20 @@ public final class ResultRows {
                 out.append(String.format("   tool %s(%s) -> %s%n", call.getString(2), call.getString(3),
                         call.getString(5) != null ? "error: " + call.getString(5) : call.getString(4)));
             }
+        }
+        return out.toString();
+    }
+
+    /** A row of datagen's {@code rejected/}: which stage and filter dropped it, and why. */
+    private static String describeRejected(Row row, int width) {
+        StringBuilder out = new StringBuilder();
+        out.append("── ").append((String) row.getAs("id")).append("  [rejected: ").append((String) row.getAs("stage"))
+                .append(' ').append((String) row.getAs("filter")).append("]\n");
+        out.append("   ").append((String) row.getAs("reason")).append('\n');
+        String text = hasField(row, "text") ? row.getAs("text") : null;
+        if (text != null) {
+            String shown = text.length() > width ? text.substring(0, width) + " …" : text;
+            out.append("   ").append(shown.replace("\n", "\n   ")).append('\n');
         }
         return out.toString();
     }

@@ -95,7 +95,7 @@ class JobReportTest {
         timeline.add(0, 0, 0);
         timeline.add(1, 10, 80);
         timeline.add(2, 41, 250);
-        JobSummary summary = new JobSummary(dir.toString(), 41, 40, 1, 0, 1600, 300, 2.0, "tiny <model>");
+        JobSummary summary = new JobSummary(dir.toString(), 41, 40, 1, 41, 1600, 300, 300, 2.0, "tiny <model>");
         CostModel.Ledger ledger = CostModel.load(null, Map.of()).ledger("cpu-core", 2, 2.0, 1600, 300);
         JobReport report = new JobReport("generate", summary, "cpu", Instant.parse("2026-11-29T08:00:00Z"), timeline, stats,
                 ledger, List.of()).with(new JobReport.Table("Scores", List.of("metric", "mean"), List.of(List.of("exact_match", "0.5"))));
