@@ -1,6 +1,7 @@
 package org.moebatch.cli;
 
 import org.moebatch.jobs.Interrupt;
+import org.moebatch.jobs.SparkSessions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,6 +41,7 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code: 0 done, 1 failed, 2 bad usage. */
     public static int run(String... args) {
         Main main = new Main();
+        long sessionsBefore = SparkSessions.created();
         CommandLine cli = new CommandLine(main);
         cli.setOut(new java.io.PrintWriter(System.out, true));
         cli.setErr(new java.io.PrintWriter(System.err, true));
@@ -58,7 +60,9 @@ public final class Main implements Runnable {
                 e.printStackTrace(command.getErr());
             }
             command.getErr().println(name(command) + ": " + Failures.describe(e));
-            return e instanceof BadUsage ? BAD_USAGE : FAILED;
+            // a configuration that does not hold together, found before any Spark work: a bad job, not a failed one
+            boolean beforeSpark = e instanceof IllegalArgumentException && SparkSessions.created() == sessionsBefore;
+            return e instanceof BadUsage || beforeSpark ? BAD_USAGE : FAILED;
         });
         return cli.execute(args);
     }

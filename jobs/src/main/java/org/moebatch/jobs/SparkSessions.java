@@ -23,7 +23,15 @@ public final class SparkSessions {
      * otherwise the settings of {@code conf/local-cpu.conf} (bundled) and {@code master} (default
      * {@code local[*]}). {@code conf} entries are set last and win.
      */
+    /** Sessions this JVM has made: a command that fails before making one is a job that never started. */
+    public static long created() {
+        return CREATED.get();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
+
     public static SparkSession create(String appName, String master, Map<String, String> conf) {
+        CREATED.incrementAndGet();
         SparkSession.Builder builder = SparkSession.builder().appName(appName);
         boolean submitted = System.getProperty("spark.master") != null;
         if (!submitted) {

@@ -58,9 +58,9 @@ class EvalCommandTest {
 
     @Test
     void badArgumentsAreOneClearLine() {
-        CliRunner.Outcome metric = CliRunner.run("eval", "--input", "x.jsonl", "--output", tmp.resolve("o").toString(),
+        CliRunner.Outcome metric = CliRunner.run("eval", "--input", Defaults.home().resolve("data-samples/eval/eval.jsonl").toString(), "--output", tmp.resolve("o").toString(),
                 "--metric", "bleu");
-        assertEquals(1, metric.exitCode());
+        assertEquals(2, metric.exitCode(), "a bad job: it never starts");
         assertTrue(metric.stderr().contains("eval: unknown metric \"bleu\" (exact_match, contains, regex"), metric.stderr());
 
         CliRunner.Outcome notARun = CliRunner.run("eval-compare", tmp.toString(), tmp.toString());

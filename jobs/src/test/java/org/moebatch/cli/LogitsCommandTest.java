@@ -70,17 +70,17 @@ class LogitsCommandTest {
     @Test
     void badInputIsOneClearLineAndAFailingExitCode() {
         CliRunner.Outcome outOfVocabulary = CliRunner.run("logits", "--tokens", "1,100000");
-        assertEquals(1, outOfVocabulary.exitCode());
+        assertEquals(2, outOfVocabulary.exitCode(), "bad input: the command never ran");
         assertTrue(outOfVocabulary.stderr().contains("token 100000 at index 1 is outside the vocabulary"), outOfVocabulary.stderr());
         assertEquals("", outOfVocabulary.stdout());
 
         CliRunner.Outcome noModel = CliRunner.run("logits", "--model", "/does/not/exist");
-        assertEquals(1, noModel.exitCode());
-        assertTrue(noModel.stderr().contains("/does/not/exist: model directory does not exist"), noModel.stderr());
+        assertEquals(2, noModel.exitCode());
+        assertTrue(noModel.stderr().contains("'--model': /does/not/exist: no such directory"), noModel.stderr());
 
         CliRunner.Outcome negative = CliRunner.run("logits", "--steps", "-1");
-        assertEquals(1, negative.exitCode());
-        assertTrue(negative.stderr().contains("--steps must not be negative"), negative.stderr());
+        assertEquals(2, negative.exitCode());
+        assertTrue(negative.stderr().contains("'--steps': -1 must be 0 or more"), negative.stderr());
 
         CliRunner.Outcome notANumber = CliRunner.run("logits", "--tokens", "x");
         assertEquals(2, notANumber.exitCode(), "a usage error");
