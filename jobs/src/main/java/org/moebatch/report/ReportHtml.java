@@ -48,7 +48,7 @@ final class ReportHtml {
         for (Timeline.Point p : r.timeline().points()) {
             rowsDone.add(new double[] {p.seconds(), p.rows()});
         }
-        h.append(SvgCharts.line("Rows done", "s", "rows", rowsDone));
+        h.append(SvgCharts.countLine("Rows done", "s", "rows", rowsDone));
         h.append("</div>");
 
         section(h, "Latency and tokens per row");
@@ -83,7 +83,7 @@ final class ReportHtml {
                         number(use.latencyMs().mean()), number(use.latencyMs().quantile(0.5)), number(use.latencyMs().quantile(0.95))));
             }
             h.append("<div class=\"row\">");
-            h.append(SvgCharts.bars("Calls per tool", "calls", names, calls));
+            h.append(SvgCharts.countBars("Calls per tool", "calls", names, calls));
             h.append(SvgCharts.bars("Failure rate per tool (%)", "% failed", names, failureRates));
             h.append("</div>");
             table(h, List.of("tool", "calls", "failures", "failure rate", "latency mean (ms)", "p50", "p95"), rows);
@@ -153,11 +153,11 @@ final class ReportHtml {
             labels.add(number(LogHistogram.lowerEdge(first + i)) + "\u2013" + number(LogHistogram.lowerEdge(first + i + 1)));
             values[i] = counts[i];
         }
-        return SvgCharts.bars(title, yLabel, labels, values);
+        return SvgCharts.countBars(title, yLabel, labels, values);
     }
 
     private static String countBars(String title, Map<String, Long> counts) {
-        return SvgCharts.bars(title, "rows", new ArrayList<>(counts.keySet()),
+        return SvgCharts.countBars(title, "rows", new ArrayList<>(counts.keySet()),
                 counts.values().stream().mapToDouble(Long::doubleValue).toArray());
     }
 
