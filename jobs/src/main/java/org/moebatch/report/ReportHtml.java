@@ -66,6 +66,11 @@ final class ReportHtml {
         h.append(countBars("Finish reasons", st.finishReasons()));
         h.append(countBars("Errors by kind", st.errorsByKind()));
         h.append("</div>");
+        if (!st.errorsByKind().isEmpty()) {
+            List<List<String>> kinds = new ArrayList<>();
+            st.errorsByKind().forEach((kind, n) -> kinds.add(List.of(kind, n + "", rowIds(st.errorIds().getOrDefault(kind, List.of()), n))));
+            table(h, List.of("error kind", "rows", "row ids (first " + JobStats.ERROR_IDS_KEPT + " in id order)"), kinds);
+        }
 
         section(h, "Tool use");
         if (st.tools().isEmpty()) {
@@ -159,6 +164,13 @@ final class ReportHtml {
     private static String countBars(String title, Map<String, Long> counts) {
         return SvgCharts.countBars(title, "rows", new ArrayList<>(counts.keySet()),
                 counts.values().stream().mapToDouble(Long::doubleValue).toArray());
+    }
+
+    /** The kept ids, then how many more rows of the kind there are: "a, b and 12 more". */
+    static String rowIds(List<String> ids, long rows) {
+        String shown = String.join(", ", ids);
+        long more = rows - ids.size();
+        return more > 0 ? shown + " and " + more + " more" : shown;
     }
 
     private static List<String> quantiles(String name, LogHistogram h) {
