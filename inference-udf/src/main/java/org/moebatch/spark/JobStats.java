@@ -3,8 +3,11 @@ package org.moebatch.spark;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.moebatch.chat.ChatResult;
 import org.moebatch.tools.ToolTraceEntry;
 
@@ -15,6 +18,8 @@ import org.moebatch.tools.ToolTraceEntry;
  */
 public final class JobStats implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** Row ids kept per error kind: enough to find the rows, small whatever the row count (the counts are complete). */
+    public static final int ERROR_IDS_KEPT = 20;
 
     /** Calls of one tool: how many, how many failed, how long they took. */
     public static final class ToolUse implements Serializable {
@@ -75,6 +80,8 @@ public final class JobStats implements Serializable {
     private final LogHistogram completionTokens = new LogHistogram();
     private final Map<String, Long> finishReasons = new TreeMap<>();
     private final Map<String, Long> errorsByKind = new TreeMap<>();
+    /** The first ERROR_IDS_KEPT ids of each kind in id order: tasks finish in any order, so "first" is by id, not by arrival. */
+    private final Map<String, TreeSet<String>> errorIds = new TreeMap<>();
     private final Map<String, ToolUse> tools = new TreeMap<>();
     private final Map<String, EngineSpan> engines = new HashMap<>();
 
@@ -82,7 +89,9 @@ public final class JobStats implements Serializable {
     public void record(ChatResult result, boolean inputError) {
         finishReasons.merge(result.finishReason(), 1L, Long::sum);
         if (result.error() != null) {
-            errorsByKind.merge(errorKind(result.error(), inputError), 1L, Long::sum);
+            String kind = errorKind(result.error(), inputError);
+            errorsByKind.merge(kind, 1L, Long::sum);
+            keepId(kind, String.valueOf(result.id()));
         }
         if (!inputError) {
             latencyMs.add(result.totalMs());
@@ -96,6 +105,14 @@ public final class JobStats implements Serializable {
                 use.failures++;
             }
             use.latencyMs.add(call.latencyMs());
+        }
+    }
+
+    private void keepId(String kind, String id) {
+        TreeSet<String> ids = errorIds.computeIfAbsent(kind, k -> new TreeSet<>());
+        ids.add(id);
+        if (ids.size() > ERROR_IDS_KEPT) {
+            ids.pollLast();
         }
     }
 
@@ -127,6 +144,7 @@ public final class JobStats implements Serializable {
         completionTokens.merge(other.completionTokens);
         other.finishReasons.forEach((k, v) -> finishReasons.merge(k, v, Long::sum));
         other.errorsByKind.forEach((k, v) -> errorsByKind.merge(k, v, Long::sum));
+        other.errorIds.forEach((k, ids) -> ids.forEach(id -> keepId(k, id)));
         other.tools.forEach((k, v) -> tools.computeIfAbsent(k, x -> new ToolUse()).merge(v));
         other.engines.forEach((k, v) -> engines.merge(k, v, EngineSpan::merge));
     }
@@ -172,6 +190,13 @@ public final class JobStats implements Serializable {
 
     public Map<String, Long> errorsByKind() {
         return Collections.unmodifiableMap(errorsByKind);
+    }
+
+    /** Per error kind, the ids of its first {@link #ERROR_IDS_KEPT} rows in id order; {@link #errorsByKind} has how many there are. */
+    public Map<String, List<String>> errorIds() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        errorIds.forEach((k, ids) -> out.put(k, List.copyOf(ids)));
+        return out;
     }
 
     public Map<String, ToolUse> tools() {

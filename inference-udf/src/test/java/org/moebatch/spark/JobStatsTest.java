@@ -77,6 +77,33 @@ class JobStatsTest {
     }
 
     @Test
+    void eachErrorKindKeepsItsFirstTwentyIdsInIdOrderWhateverTheTaskOrder() {
+        JobStats a = new JobStats();
+        JobStats b = new JobStats();
+        for (int i = 0; i < 30; i++) {
+            // ids r00..r29 spread over two tasks, each task seeing them out of order
+            JobStats task = i % 2 == 0 ? a : b;
+            task.record(ChatResult.failed(String.format("r%02d", 29 - i), "row " + i + ": column prompt: missing"), true);
+        }
+        a.record(result("ok", 10, null, List.of()), false);
+        b.record(result("late", 60, "the row passed its deadline of 10 ms", List.of()), false);
+        JobStats ab = new JobStats();
+        ab.merge(a);
+        ab.merge(b);
+        JobStats ba = new JobStats();
+        ba.merge(b);
+        ba.merge(a);
+
+        List<String> first20 = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            first20.add(String.format("r%02d", i));
+        }
+        assertEquals(Map.of("bad input row", first20, "row deadline", List.of("late")), ab.errorIds());
+        assertEquals(ab.errorIds(), ba.errorIds(), "the merge order does not change which ids are kept");
+        assertEquals(30L, ab.errorsByKind().get("bad input row"), "the count stays complete");
+    }
+
+    @Test
     void expertLoadIsEachEnginesGrowthOverTheJobNotASumOverItsTasks() {
         // one engine served two overlapping tasks: counters 10 -> 25 and 12 -> 30; the job's share is 30 - 10
         JobStats t1 = new JobStats();

@@ -21,7 +21,7 @@ import org.moebatch.report.JobReport;
  * {@code eval-compare}: two eval runs over the same set, row by row. The scores are joined by id;
  * ids in only one run, and ids that name several rows in a run, are reported and not paired. Per
  * metric, over the rows both runs scored: the means, the mean difference B - A with its 95% t
- * interval, and McNemar's exact test (0/1 metrics) or a paired t-test (fractions).
+ * interval (kept inside [-1, 1]), and McNemar's exact test (0/1 metrics) or a paired t-test (fractions).
  */
 public final class EvalCompare {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -124,6 +124,7 @@ public final class EvalCompare {
             o.putNull("ci95");
         } else {
             o.putArray("ci95").add(r.interval().lo()).add(r.interval().hi());
+            o.put("interval", r.intervalMethod());
         }
         o.put("test", r.test());
         if (r.aOnly() >= 0) {

@@ -16,7 +16,7 @@ import org.moebatch.report.JobReport;
 
 /**
  * The aggregate of an eval run, computed in Spark from the scores: per metric n, mean and 95% interval
- * (Wilson for 0/1 metrics, Student t for fractions), rows left out because the eval row was unusable,
+ * inside [0, 1] ({@link MetricInterval}: Wilson for 0/1 scores, Student t clamped for fractions), rows left out because the eval row was unusable,
  * rows counted as failures because generation failed, and the same per category. The trigger metric
  * adds its confusion table with precision, recall and F1; schema accuracy adds the call-level ratio
  * of K2-Vendor-Verifier (valid calls / calls made).
@@ -75,6 +75,8 @@ public final class EvalSummary {
         a.add(functions.count(score).as(k + "|n"));
         a.add(functions.coalesce(functions.sum(score), functions.lit(0.0)).as(k + "|sum"));
         a.add(functions.stddev_samp(score).as(k + "|sd"));
+        // a fraction metric whose scores are all 0 or 1 gets a proportion's interval (MetricInterval)
+        a.add(countWhen(score.isNotNull().and(score.notEqual(0)).and(score.notEqual(1))).as(k + "|not_zero_or_one"));
         a.add(countWhen(functions.array_contains(functions.col("error_metrics"), k)).as(k + "|errors"));
         a.add(countWhen(score.isNotNull().and(functions.col("generation_error").isNotNull())).as(k + "|generation_failures"));
         if (m == Metric.TOOL_TRIGGER) {
@@ -115,21 +117,21 @@ public final class EvalSummary {
         if (n == 0) {
             o.putNull("mean");
             o.putNull("ci95");
-        } else if (m.binary()) {
-            long successes = Math.round(sum);
-            o.put("successes", successes);
-            o.put("mean", (double) successes / n);
-            putInterval(o, "ci95", Stats.wilson(successes, n));
-            o.put("interval", "wilson");
         } else {
-            double mean = sum / n;
             Double sd = r.getAs(k + "|sd");
-            o.put("mean", mean);
-            if (sd != null) {
-                o.put("sd", sd);
+            MetricInterval ci = MetricInterval.of(m.binary(), n, sum, sd, longOf(r, k + "|not_zero_or_one"));
+            if (m.binary()) {
+                long successes = Math.round(sum);
+                o.put("successes", successes);
+                o.put("mean", (double) successes / n);
+            } else {
+                o.put("mean", sum / n);
+                if (sd != null) {
+                    o.put("sd", sd);
+                }
             }
-            putInterval(o, "ci95", sd == null ? null : Stats.tInterval(n, mean, sd));
-            o.put("interval", "student-t");
+            putInterval(o, "ci95", ci.ci95());
+            o.put("interval", ci.method());
         }
         o.put("errors", longOf(r, k + "|errors"));
         o.put("generation_failures", longOf(r, k + "|generation_failures"));
@@ -145,7 +147,7 @@ public final class EvalSummary {
             if (calls > 0) {
                 c.put("rate", (double) valid / calls);
                 // calls of one row are not independent draws, so this interval is narrower than it should be
-                // when rows make several calls; the row-level t interval above is the conservative one
+                // when rows make several calls; the row-level interval above is the conservative one
                 putInterval(c, "ci95", Stats.wilson(valid, calls));
                 c.put("interval", "wilson over calls");
             } else {

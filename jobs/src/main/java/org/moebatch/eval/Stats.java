@@ -18,6 +18,14 @@ public final class Stats {
         public double[] toArray() {
             return new double[] {lo, hi};
         }
+
+        /**
+         * This interval cut to [min, max], the values the estimated quantity can take at all: an end
+         * past a bound claims values that no sample could produce.
+         */
+        public Interval within(double min, double max) {
+            return new Interval(Math.max(min, Math.min(max, lo)), Math.min(max, Math.max(min, hi)));
+        }
     }
 
     /** A sample mean with its interval; {@code interval} is null when n is too small to have one. */

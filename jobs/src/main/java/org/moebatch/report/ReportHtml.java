@@ -48,7 +48,7 @@ final class ReportHtml {
         for (Timeline.Point p : r.timeline().points()) {
             rowsDone.add(new double[] {p.seconds(), p.rows()});
         }
-        h.append(SvgCharts.line("Rows done", "s", "rows", rowsDone));
+        h.append(SvgCharts.countLine("Rows done", "s", "rows", rowsDone));
         h.append("</div>");
 
         section(h, "Latency and tokens per row");
@@ -66,6 +66,11 @@ final class ReportHtml {
         h.append(countBars("Finish reasons", st.finishReasons()));
         h.append(countBars("Errors by kind", st.errorsByKind()));
         h.append("</div>");
+        if (!st.errorsByKind().isEmpty()) {
+            List<List<String>> kinds = new ArrayList<>();
+            st.errorsByKind().forEach((kind, n) -> kinds.add(List.of(kind, n + "", rowIds(st.errorIds().getOrDefault(kind, List.of()), n))));
+            table(h, List.of("error kind", "rows", "row ids (first " + JobStats.ERROR_IDS_KEPT + " in id order)"), kinds);
+        }
 
         section(h, "Tool use");
         if (st.tools().isEmpty()) {
@@ -83,7 +88,7 @@ final class ReportHtml {
                         number(use.latencyMs().mean()), number(use.latencyMs().quantile(0.5)), number(use.latencyMs().quantile(0.95))));
             }
             h.append("<div class=\"row\">");
-            h.append(SvgCharts.bars("Calls per tool", "calls", names, calls));
+            h.append(SvgCharts.countBars("Calls per tool", "calls", names, calls));
             h.append(SvgCharts.bars("Failure rate per tool (%)", "% failed", names, failureRates));
             h.append("</div>");
             table(h, List.of("tool", "calls", "failures", "failure rate", "latency mean (ms)", "p50", "p95"), rows);
@@ -153,12 +158,19 @@ final class ReportHtml {
             labels.add(number(LogHistogram.lowerEdge(first + i)) + "\u2013" + number(LogHistogram.lowerEdge(first + i + 1)));
             values[i] = counts[i];
         }
-        return SvgCharts.bars(title, yLabel, labels, values);
+        return SvgCharts.countBars(title, yLabel, labels, values);
     }
 
     private static String countBars(String title, Map<String, Long> counts) {
-        return SvgCharts.bars(title, "rows", new ArrayList<>(counts.keySet()),
+        return SvgCharts.countBars(title, "rows", new ArrayList<>(counts.keySet()),
                 counts.values().stream().mapToDouble(Long::doubleValue).toArray());
+    }
+
+    /** The kept ids, then how many more rows of the kind there are: "a, b and 12 more". */
+    static String rowIds(List<String> ids, long rows) {
+        String shown = String.join(", ", ids);
+        long more = rows - ids.size();
+        return more > 0 ? shown + " and " + more + " more" : shown;
     }
 
     private static List<String> quantiles(String name, LogHistogram h) {

@@ -44,6 +44,14 @@ final class ReportJson {
         o.set("completion_tokens", distribution(st.completionTokens()));
         o.set("finish_reasons", counts(st.finishReasons()));
         o.set("errors_by_kind", counts(st.errorsByKind()));
+        // beside errors_by_kind, not in it, so that readers of its {kind: count} shape keep working
+        ObjectNode errorIds = o.putObject("error_ids_by_kind");
+        st.errorsByKind().forEach((kind, n) -> {
+            ObjectNode k = errorIds.putObject(kind);
+            k.put("count", n);
+            ArrayNode ids = k.putArray("ids");
+            st.errorIds().getOrDefault(kind, List.of()).forEach(ids::add);
+        });
 
         ArrayNode tools = o.putArray("tools");
         st.tools().forEach((name, use) -> {

@@ -21,12 +21,22 @@ public final class SvgCharts {
 
     /** A line through {@code points} ({@code [x, y]} pairs, x ascending). */
     public static String line(String title, String xLabel, String yLabel, List<double[]> points) {
+        return line(title, xLabel, yLabel, points, false);
+    }
+
+    /** A line whose y counts something whole (rows done): its ticks are whole numbers. */
+    public static String countLine(String title, String xLabel, String yLabel, List<double[]> points) {
+        return line(title, xLabel, yLabel, points, true);
+    }
+
+    private static String line(String title, String xLabel, String yLabel, List<double[]> points, boolean yCounts) {
         StringBuilder svg = open(title);
         if (points.isEmpty()) {
             return empty(svg);
         }
         double[] xScale = scale(points.get(points.size() - 1)[0]);
-        double[] yScale = scale(points.stream().mapToDouble(p -> p[1]).max().orElse(1));
+        double yTop = points.stream().mapToDouble(p -> p[1]).max().orElse(1);
+        double[] yScale = yCounts ? countScale(yTop) : scale(yTop);
         double xMax = xScale[0];
         double yMax = yScale[0];
         axes(svg, xLabel, yLabel, xScale, yScale);
@@ -47,15 +57,26 @@ public final class SvgCharts {
 
     /** One bar per label. */
     public static String bars(String title, String yLabel, List<String> labels, double[] values) {
+        return bars(title, yLabel, labels, values, false);
+    }
+
+    /** One bar per label, each a count (rows, calls): the axis ticks are whole numbers. */
+    public static String countBars(String title, String yLabel, List<String> labels, double[] counts) {
+        return bars(title, yLabel, labels, counts, true);
+    }
+
+    private static String bars(String title, String yLabel, List<String> labels, double[] values, boolean counts) {
         StringBuilder svg = open(title);
         if (labels.isEmpty()) {
             return empty(svg);
         }
-        double[] yScale = scale(java.util.Arrays.stream(values).max().orElse(1));
+        double highest = java.util.Arrays.stream(values).max().orElse(1);
+        double[] yScale = counts ? countScale(highest) : scale(highest);
         double yMax = yScale[0];
         axes(svg, "", yLabel, null, yScale);
         double slot = (WIDTH - LEFT - RIGHT) / (double) labels.size();
         int labelEvery = Math.max(1, (int) Math.ceil(labels.size() / 12.0));
+        List<String> shown = distinctShortLabels(labels, (int) (slot * labelEvery / 6));
         for (int i = 0; i < labels.size(); i++) {
             double top = y(values[i], yMax);
             double x0 = LEFT + i * slot + slot * 0.1;
@@ -64,7 +85,7 @@ public final class SvgCharts {
                     .append("\" fill=\"").append(ACCENT).append("\"><title>").append(escape(labels.get(i) + ": " + number(values[i])))
                     .append("</title></rect>");
             if (i % labelEvery == 0) {
-                svg.append(text(x0 + slot * 0.4, HEIGHT - BOTTOM + 14, "middle", shorten(labels.get(i), (int) (slot * labelEvery / 6))));
+                svg.append(text(x0 + slot * 0.4, HEIGHT - BOTTOM + 14, "middle", shown.get(i)));
             }
         }
         return svg.append("</svg>").toString();
@@ -150,7 +171,21 @@ public final class SvgCharts {
 
     /** An axis from 0: its end and tick step, both round numbers, with at most five ticks. */
     static double[] scale(double max) {
+        return axisTo(max, niceCeiling(Math.max(max, 1e-9) / 4));
+    }
+
+    /**
+     * An axis from 0 for counts: as {@link #scale} but the step is a whole number, since a tick at
+     * half a row counts nothing. Below a step of 1 it is 1 (three rows: 1, 2, 3, not 0.75, 1.5, ...);
+     * the one fractional round step at or above 1, 2.5, becomes 5.
+     */
+    static double[] countScale(double max) {
         double step = niceCeiling(Math.max(max, 1e-9) / 4);
+        step = step < 1 ? 1 : step == Math.rint(step) ? step : 2 * step;
+        return axisTo(max, step);
+    }
+
+    private static double[] axisTo(double max, double step) {
         return new double[] {step * Math.max(1, Math.ceil(max / step - 1e-9)), step};
     }
 
@@ -166,12 +201,12 @@ public final class SvgCharts {
             double yy = y(v, yMax);
             svg.append("<line x1=\"").append(LEFT).append("\" y1=\"").append(fmt(yy)).append("\" x2=\"").append(WIDTH - RIGHT)
                     .append("\" y2=\"").append(fmt(yy)).append("\" stroke=\"#eee\"/>");
-            svg.append(text(LEFT - 6, yy + 4, "end", number(v)));
+            svg.append(text(LEFT - 6, yy + 4, "end", tick(v, yScale[1])));
         }
         svg.append(text(LEFT - 6, bottom + 4, "end", "0"));
         if (xScale != null) {
             for (double v = xScale[1]; v <= xScale[0] * (1 + 1e-9); v += xScale[1]) {
-                svg.append(text(x(v, xScale[0]), bottom + 14, "middle", number(v)));
+                svg.append(text(x(v, xScale[0]), bottom + 14, "middle", tick(v, xScale[1])));
             }
         }
         svg.append(text(LEFT + (WIDTH - LEFT - RIGHT) / 2.0, HEIGHT - 8, "middle", xLabel));
@@ -207,6 +242,59 @@ public final class SvgCharts {
 
     private static String shorten(String s, int max) {
         return s.length() <= Math.max(max, 4) ? s : s.substring(0, Math.max(max, 4) - 1) + "\u2026";
+    }
+
+    /**
+     * Bar labels cut to {@code max} characters and still told apart. Cut at the end, names that share
+     * a prefix (API names share their vendor's: openai-gpt-4.1-batch, openai-gpt-4o-batch) read
+     * alike; those lose the prefix they share instead, where they differ: "….1-batch", "…o-batch".
+     */
+    static List<String> distinctShortLabels(List<String> labels, int max) {
+        List<String> cut = labels.stream().map(l -> shorten(l, max)).toList();
+        List<String> shown = new java.util.ArrayList<>(cut);
+        for (int i = 0; i < labels.size(); i++) {
+            int shared = -1;
+            for (int j = 0; j < labels.size(); j++) {
+                if (j != i && cut.get(j).equals(cut.get(i)) && !labels.get(j).equals(labels.get(i))) {
+                    shared = Math.max(shared, commonPrefix(labels.get(i), labels.get(j)));
+                }
+            }
+            if (shared >= 0) {
+                shown.set(i, shorten("\u2026" + labels.get(i).substring(shared), max));
+            }
+        }
+        return shown;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * A tick's label with as many decimals as the axis step needs, so that ticks one step apart never
+     * print alike (with {@link #number}'s three decimals, a cost axis of $0.00025 steps read 0.000,
+     * 0.000, 0.001).
+     */
+    static String tick(double v, double step) {
+        double a = Math.abs(v);
+        double unit = a >= 1e6 ? 1e6 : a >= 1e4 ? 1e3 : 1;
+        String suffix = unit == 1e6 ? "M" : unit == 1e3 ? "k" : "";
+        return String.format(Locale.ROOT, "%." + decimals(step / unit) + "f", v / unit) + suffix;
+    }
+
+    /** The fewest decimals that write {@code step} (a round number: 1, 2, 2.5 or 5 times a power of ten) exactly. */
+    private static int decimals(double step) {
+        for (int d = 0; d < 15; d++) {
+            double scaled = step * Math.pow(10, d);
+            if (Math.abs(scaled - Math.rint(scaled)) < 1e-6 * scaled) {
+                return d;
+            }
+        }
+        return 15;
     }
 
     static String number(double v) {

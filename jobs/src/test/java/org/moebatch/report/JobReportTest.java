@@ -90,12 +90,15 @@ class JobReportTest {
             stats.record(new ChatResult("r" + i, "x", "stop", trace, 20 + i, 5 + i % 7, 0, 1, 2, 3, 0, 50 + 10 * i, null), false);
         }
         stats.record(ChatResult.failed("bad", "row 41: column prompt: missing"), true);
+        for (int i = 0; i < 23; i++) {
+            stats.record(ChatResult.failed(String.format("dup-%02d", i), "duplicate id: 2 input rows share id dup-" + i), true);
+        }
         stats.engineSpan("e", new long[][] {{}, {0, 0, 0, 0}}, new long[][] {{}, {40, 2, 1, 37}});
         Timeline timeline = new Timeline();
         timeline.add(0, 0, 0);
         timeline.add(1, 10, 80);
         timeline.add(2, 41, 250);
-        JobSummary summary = new JobSummary(dir.toString(), 41, 40, 1, 41, 1600, 300, 300, 2.0, "tiny <model>");
+        JobSummary summary = new JobSummary(dir.toString(), 64, 40, 24, 64, 1600, 300, 300, 2.0, "tiny <model>");
         CostModel.Ledger ledger = CostModel.load(null, Map.of()).ledger("cpu-core", 2, 2.0, 1600, 300);
         JobReport report = new JobReport("generate", summary, "cpu", Instant.parse("2026-11-29T08:00:00Z"), timeline, stats,
                 ledger, List.of()).with(new JobReport.Table("Scores", List.of("metric", "mean"), List.of(List.of("exact_match", "0.5"))));
@@ -106,13 +109,28 @@ class JobReportTest {
                 .parse(new ByteArrayInputStream(page.getBytes(StandardCharsets.UTF_8))); // throws if the markup is broken
         // throughput x2, latency + tokens x3, outcomes x2, tools x2, heatmap, cost
         assertEquals(11, doc.getElementsByTagName("svg").getLength());
+        // each error kind names its rows: all of a small kind, the first 20 of a large one and how many more
+        assertTrue(page.contains("<td>bad input row</td><td>1</td><td>bad</td>"), "bad input row's ids");
+        assertTrue(page.contains("<td>duplicate id</td><td>23</td><td>dup-00, dup-01, "), "duplicate id's ids");
+        assertTrue(page.contains("dup-18, dup-19 and 3 more</td>"), "the rest counted");
+        assertTrue(!page.contains("dup-20"), "no more than 20 ids");
+        // the error chart counts rows: its ticks are whole
+        String errorsChart = page.substring(page.indexOf("<title>Errors by kind</title>"));
+        errorsChart = errorsChart.substring(0, errorsChart.indexOf("</svg>"));
+        for (String tick : SvgChartsTest.yTicks(errorsChart)) {
+            assertTrue(tick.matches("[0-9]+"), "tick " + tick + " in " + SvgChartsTest.yTicks(errorsChart));
+        }
         assertTrue(page.contains("tiny &lt;model&gt;"), "names are escaped");
         assertTrue(page.contains("<h2>Scores</h2>"));
 
         JsonNode json = new ObjectMapper().readTree(Path.of(dir.toString(), "_report", "report.json").toFile());
-        assertEquals(41, json.at("/rows/total").asLong());
+        assertEquals(64, json.at("/rows/total").asLong());
         assertEquals(40, json.at("/latency_ms/count").asLong());
         assertEquals(1, json.at("/errors_by_kind/bad input row").asLong());
+        assertEquals("bad", json.at("/error_ids_by_kind/bad input row/ids/0").asText());
+        assertEquals(23, json.at("/error_ids_by_kind/duplicate id/count").asLong());
+        assertEquals(20, json.at("/error_ids_by_kind/duplicate id/ids").size());
+        assertEquals("dup-19", json.at("/error_ids_by_kind/duplicate id/ids/19").asText());
         assertEquals(2.0, json.at("/expert_load/layers/0/max_over_mean").asDouble(), 1e-9); // 40 / mean 20
         assertEquals(3, json.at("/throughput").size());
         assertEquals(2, json.at("/tools").size());

@@ -308,7 +308,10 @@ class EvalJobTest {
         assertEquals(2.0 / 3, sa.get("mean").asDouble(), 1e-15);
         assertEquals(3, sa.at("/calls/made").asLong());
         assertEquals(2, sa.at("/calls/valid").asLong());
-        assertEquals(Stats.meanWithT(new double[] {1, 0, 1}).interval().lo(), sa.at("/ci95/0").asDouble(), 1e-12);
+        // every row's score is 0 or 1, so a proportion's interval: Wilson(2, 3), not the t interval [-0.768, 2.101]
+        assertEquals(Stats.wilson(2, 3).lo(), sa.at("/ci95/0").asDouble(), 1e-12);
+        assertEquals(Stats.wilson(2, 3).hi(), sa.at("/ci95/1").asDouble(), 1e-12);
+        assertEquals("wilson (every score 0 or 1)", sa.get("interval").asText());
         assertEquals(3, summary.get("rows_with_problems").asLong(), "bad-regex, bad-call and no-prompt");
         assertEquals(1, summary.get("generation_errors").asLong());
         assertEquals(1, summary.at("/metrics/exact_match/by_category/arith/successes").asLong());
