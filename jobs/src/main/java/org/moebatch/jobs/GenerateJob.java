@@ -250,7 +250,10 @@ public final class GenerateJob {
         return spark.read().parquet(config.output()).select(functions.col("id").as("done_id"));
     }
 
-    /** Appends a wave: new part files beside those of earlier waves (and earlier runs, on resume). */
+    /**
+     * Appends a wave: new files beside those of earlier waves (and earlier runs, on resume); for
+     * openai-batch, Spark's part files are then renamed output-NNNNN.jsonl ({@link OutputFiles}).
+     */
     private void write(Dataset<Row> results, FileSystem fs, Path output) throws IOException {
         if (config.outputFormat() == OutputFormat.OPENAI_BATCH) {
             if (callSyntax == null) {
@@ -259,6 +262,7 @@ public final class GenerateJob {
             // created: when the wave was written, in Unix seconds
             OpenAiBatchOutput lines = new OpenAiBatchOutput(callSyntax, Instant.now().getEpochSecond());
             results.map(lines, Encoders.STRING()).write().mode(SaveMode.Append).text(config.output());
+            OutputFiles.renameParts(fs, output);
         } else {
             results.write().mode(SaveMode.Append).parquet(config.output());
         }
