@@ -11,7 +11,6 @@ import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -64,6 +63,7 @@ public final class GenerateJob {
     private String jobName = "generate";
     private CostModel costs;
     private JobReport report;
+    private OpenAiBatchOutput.CallSyntax callSyntax; // read from the model's tokenizer at the first openai-batch write
 
     public GenerateJob(SparkSession spark, GenerateJobConfig config) {
         this.spark = spark;
@@ -153,7 +153,7 @@ public final class GenerateJob {
                                 .equalTo(functions.lit(wave)));
                 Dataset<Row> ordered = byPrefix(part, partitions);
                 Dataset<Row> results = ordered.mapPartitions(generator, Encoders.row(outputSchema));
-                write(results);
+                write(results, fs, output);
                 committed[0] = counters.rows().value();
                 if (waves > 1) {
                     LOG.info("wave {}/{} committed", wave + 1, waves);
@@ -344,11 +344,19 @@ public final class GenerateJob {
         return spark.read().parquet(config.output()).select(functions.col("id").as("done_id"));
     }
 
-    /** Appends a wave: new part files beside those of earlier waves (and earlier runs, on resume). */
-    private void write(Dataset<Row> results) {
+    /**
+     * Appends a wave: new files beside those of earlier waves (and earlier runs, on resume); for
+     * openai-batch, Spark's part files are then renamed output-NNNNN.jsonl ({@link OutputFiles}).
+     */
+    private void write(Dataset<Row> results, FileSystem fs, Path output) throws IOException {
         if (config.outputFormat() == OutputFormat.OPENAI_BATCH) {
-            results.map((MapFunction<Row, String>) OpenAiBatchOutput::line, Encoders.STRING())
-                    .write().mode(SaveMode.Append).text(config.output());
+            if (callSyntax == null) {
+                callSyntax = OpenAiBatchOutput.CallSyntax.of(Paths.get(config.options().modelDir()));
+            }
+            // created: when the wave was written, in Unix seconds
+            OpenAiBatchOutput lines = new OpenAiBatchOutput(callSyntax, Instant.now().getEpochSecond());
+            results.map(lines, Encoders.STRING()).write().mode(SaveMode.Append).text(config.output());
+            OutputFiles.renameParts(fs, output);
         } else {
             results.write().mode(SaveMode.Append).parquet(config.output());
         }

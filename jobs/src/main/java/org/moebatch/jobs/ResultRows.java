@@ -17,7 +17,8 @@ public final class ResultRows {
             throw new IllegalArgumentException(dir + ": no such output directory");
         }
         try (var files = Files.list(Paths.get(dir))) {
-            boolean text = files.anyMatch(p -> p.getFileName().toString().endsWith(".txt"));
+            // output-*.jsonl; part-*.txt in the outputs of versions that did not rename Spark's files
+            boolean text = files.map(p -> p.getFileName().toString()).anyMatch(n -> n.endsWith(".jsonl") || n.endsWith(".txt"));
             if (text) {
                 Dataset<Row> lines = spark.read().json(dir);
                 return lines.select(functions.col("custom_id").as("id"),

@@ -1,12 +1,15 @@
 package org.moebatch.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.jobs.InputFormat;
 import org.moebatch.jobs.JobSummary;
 import org.moebatch.jobs.OutputFormat;
+import org.moebatch.spark.GenerateOptions;
 import org.moebatch.spark.MoeFunctions;
+import org.moebatch.spark.ToolOptions;
+import org.moebatch.tools.AgentLimits;
 
 class OpenAiBatchAndSqlTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,11 +35,22 @@ class OpenAiBatchAndSqlTest {
     @TempDir
     Path tmp;
 
+    /**
+     * Every line of an openai-batch output, each checked against OpenAI's published schema; the
+     * directory holds output-NNNNN.jsonl files and the job's own _-files, nothing of Spark's naming.
+     */
     private static List<JsonNode> resultLines(Path dir) throws IOException {
+        OpenAiBatchSchema schema = new OpenAiBatchSchema();
         List<JsonNode> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith("_") || name.startsWith(".")) {
+                    continue;
+                }
+                assertTrue(name.matches("output-\\d{5}\\.jsonl"), "an output file named " + name);
                 for (String line : Files.readAllLines(f)) {
+                    assertEquals(List.of(), schema.errors(line), name + ": " + line);
                     out.add(JSON.readTree(line));
                 }
             }
@@ -70,6 +87,10 @@ class OpenAiBatchAndSqlTest {
         assertEquals(20, body.get("usage").get("completion_tokens").asInt());
         assertEquals(body.get("usage").get("prompt_tokens").asInt() + 20, body.get("usage").get("total_tokens").asInt());
 
+        assertTrue(body.get("created").asLong() > 1_700_000_000L, "created is Unix seconds of this run");
+        assertTrue(ok.get("id").asText().matches("batch_req_[0-9a-f]{32}"), ok.get("id").asText());
+        assertEquals(8, byId.values().stream().map(l -> l.get("id").asText()).distinct().count(), "ids are unique");
+
         JsonNode broken = byId.get("broken");
         assertTrue(broken.get("response").isNull());
         assertTrue(broken.get("error").get("message").asText().contains("has no body"), broken.toString());
@@ -80,6 +101,63 @@ class OpenAiBatchAndSqlTest {
                 E2e.options(50), 2, true, 10_000);
         assertEquals(0, again.rows());
         assertEquals(8, again.skipped());
+    }
+
+    /**
+     * A model that ends on a tool call, with no --tools: the call goes back to the client as
+     * structured tool_calls with finish_reason tool_calls, as OpenAI returns it. What the model says
+     * is scripted ({@link ScriptedDecoder}); tokenizer, engine, Spark and the writer are real.
+     */
+    @Test
+    void aCallTheJobDoesNotRunIsReturnedAsToolCalls() throws IOException {
+        String call = "Let me check.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0"
+                + "<|tool_call_argument_begin|>{\"city\": \"Lima\"}<|tool_call_end|><|tool_calls_section_end|>";
+        Map<String, String> scripts = Map.of("weather", call, "Aa", "Sunny.", "BB", "Cloudy.");
+        ObjectNode all = JSON.createObjectNode();
+        List<String> requests = new ArrayList<>();
+        for (Map.Entry<String, String> e : scripts.entrySet()) {
+            all.putArray(e.getKey()).add(e.getValue());
+            ObjectNode request = JSON.createObjectNode().put("custom_id", e.getKey()).put("method", "POST")
+                    .put("url", "/v1/chat/completions");
+            request.putObject("body").put("model", "kimi-k2").putArray("messages").addObject()
+                    .put("role", "user").put("content", "What is the weather in Lima?");
+            requests.add(request.toString());
+        }
+        Path scriptFile = tmp.resolve("scripts.json");
+        Files.writeString(scriptFile, all.toString());
+        System.setProperty("moe.test.scripts", scriptFile.toString());
+        Path input = tmp.resolve("weather.jsonl");
+        Files.write(input, requests);
+        GenerateOptions o = E2e.options(200);
+        ToolOptions noTools = new ToolOptions(null, tmp.toString(), AgentLimits.defaults(), false, ScriptedDecoder.class.getName());
+        GenerateOptions options = new GenerateOptions(o.modelDir(), o.device(), o.threads(), o.kvCacheMb(), o.maxRunning(),
+                o.maxStepTokens(), o.maxTokens(), o.temperature(), o.topP(), o.topK(), o.seed(), o.system(), o.stop(),
+                noTools, o.window());
+        Path out = tmp.resolve("weather-results");
+        // one row per wave: three waves, each renamed on from the files before it
+        JobSummary summary = E2e.generate(input, out, InputFormat.OPENAI_BATCH, OutputFormat.OPENAI_BATCH, options, 2,
+                false, 1);
+        assertEquals(3, summary.ok());
+
+        Map<String, JsonNode> byId = new HashMap<>();
+        for (JsonNode line : resultLines(out)) {
+            byId.put(line.get("custom_id").asText(), line);
+        }
+        assertEquals(3, byId.size());
+        JsonNode choice = byId.get("weather").get("response").get("body").get("choices").get(0);
+        assertEquals("tool_calls", choice.get("finish_reason").asText());
+        assertEquals("Let me check.", choice.get("message").get("content").asText());
+        JsonNode toolCall = choice.get("message").get("tool_calls").get(0);
+        assertEquals("function", toolCall.get("type").asText());
+        assertEquals("functions.get_weather:0", toolCall.get("id").asText());
+        assertEquals("get_weather", toolCall.get("function").get("name").asText());
+        assertEquals("{\"city\": \"Lima\"}", toolCall.get("function").get("arguments").asText());
+        JsonNode sunny = byId.get("Aa").get("response").get("body").get("choices").get(0);
+        assertEquals("stop", sunny.get("finish_reason").asText());
+        assertEquals("Sunny.", sunny.get("message").get("content").asText());
+        assertFalse(sunny.get("message").has("tool_calls"));
+        assertNotEquals(byId.get("Aa").get("id").asText(), byId.get("BB").get("id").asText(),
+                "\"Aa\" and \"BB\" share a String.hashCode, not an id");
     }
 
     @Test
