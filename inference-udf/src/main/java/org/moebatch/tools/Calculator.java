@@ -3,13 +3,14 @@ package org.moebatch.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
-import java.math.MathContext;
 
 /**
  * The {@code calculator} tool: exact decimal arithmetic with a parser of its own (no script engine):
  * {@code + - * / % ^}, parentheses, unary signs, decimals and exponents ({@code 1.5e3}). Sums,
  * differences and products are exact; a quotient that does not terminate keeps 34 significant
- * digits. Errors name the position: {@code unexpected ')' at 7}.
+ * digits. Errors name the position: {@code unexpected ')' at 7}. What it computes is bounded (see
+ * {@link BoundedArithmetic}): no value may have more than 10,000 digits written out, nesting is at most
+ * {@value #MAX_DEPTH} deep, and an interrupted call stops between two operations.
  *
  * <pre>
  * expression := term (('+' | '-') term)*
@@ -20,9 +21,10 @@ import java.math.MathContext;
  * </pre>
  */
 public final class Calculator implements Tool {
-    private static final MathContext DIVISION = MathContext.DECIMAL128;
     private static final int MAX_EXPONENT = 10_000;
     private static final int MAX_LENGTH = 10_000;
+    /** Parentheses, signs and exponents nested deeper than this are an error, not a StackOverflowError on the tool's thread. */
+    static final int MAX_DEPTH = 256;
 
     @Override
     public String name() {
@@ -64,13 +66,14 @@ public final class Calculator implements Tool {
     }
 
     public static String format(BigDecimal value) {
-        BigDecimal v = value.stripTrailingZeros();
+        BigDecimal v = BoundedArithmetic.stripTrailingZeros(value);
         return v.scale() < 0 && v.precision() - v.scale() > 40 ? v.toString() : v.toPlainString();
     }
 
     private static final class Parser {
         private final String s;
         private int at;
+        private int depth;
 
         Parser(String s) {
             this.s = s;
@@ -91,6 +94,13 @@ public final class Calculator implements Tool {
             return false;
         }
 
+        /** Enters one level of nesting for the token just taken, which ends at {@code at}. */
+        void nest() {
+            if (++depth > MAX_DEPTH) {
+                throw new IllegalArgumentException("expression nested deeper than " + MAX_DEPTH + " levels at " + at);
+            }
+        }
+
         IllegalArgumentException unexpected() {
             skipSpaces();
             return at >= s.length()
@@ -102,9 +112,11 @@ public final class Calculator implements Tool {
             BigDecimal v = term();
             while (true) {
                 if (take('+')) {
-                    v = v.add(term());
+                    int op = at;
+                    v = BoundedArithmetic.add(v, term(), op);
                 } else if (take('-')) {
-                    v = v.subtract(term());
+                    int op = at;
+                    v = BoundedArithmetic.subtract(v, term(), op);
                 } else {
                     return v;
                 }
@@ -115,15 +127,14 @@ public final class Calculator implements Tool {
             BigDecimal v = power();
             while (true) {
                 if (take('*')) {
-                    v = v.multiply(power());
+                    int op = at;
+                    v = BoundedArithmetic.multiply(v, power(), op);
                 } else if (take('/')) {
-                    v = divide(v, power());
+                    int op = at;
+                    v = BoundedArithmetic.divide(v, power(), op);
                 } else if (take('%')) {
-                    BigDecimal d = power();
-                    if (d.signum() == 0) {
-                        throw new IllegalArgumentException("modulo by zero");
-                    }
-                    v = v.remainder(d);
+                    int op = at;
+                    v = BoundedArithmetic.remainder(v, power(), op);
                 } else {
                     return v;
                 }
@@ -135,37 +146,40 @@ public final class Calculator implements Tool {
             if (!take('^')) {
                 return base;
             }
-            int exponentAt = at;
+            int op = at;
+            nest();
             BigDecimal exponent = power();
-            if (exponent.stripTrailingZeros().scale() > 0) {
-                throw new IllegalArgumentException("exponent at " + (exponentAt + 1) + " must be a whole number, is " + format(exponent));
-            }
+            depth--;
+            // the magnitude first: it is cheap, and stripping a huge exponent's zeros is not
             if (exponent.abs().compareTo(BigDecimal.valueOf(MAX_EXPONENT)) > 0) {
                 throw new IllegalArgumentException("exponent " + format(exponent) + " is too large (limit " + MAX_EXPONENT + ")");
             }
-            int n = exponent.intValueExact();
-            if (n >= 0) {
-                return base.pow(n);
+            if (BoundedArithmetic.stripTrailingZeros(exponent).scale() > 0) {
+                throw new IllegalArgumentException("exponent at " + (op + 1) + " must be a whole number, is " + format(exponent));
             }
-            return divide(BigDecimal.ONE, base.pow(-n));
+            return BoundedArithmetic.power(base, exponent.intValueExact(), op);
         }
 
         BigDecimal unary() {
-            if (take('-')) {
-                return unary().negate();
-            }
-            if (take('+')) {
-                return unary();
+            BoundedArithmetic.checkInterrupted(at + 1);
+            if (take('-') || take('+')) {
+                boolean negate = s.charAt(at - 1) == '-';
+                nest();
+                BigDecimal v = unary();
+                depth--;
+                return negate ? v.negate() : v;
             }
             return atom();
         }
 
         BigDecimal atom() {
             if (take('(')) {
+                nest();
                 BigDecimal v = expression();
                 if (!take(')')) {
                     throw at >= s.length() ? new IllegalArgumentException("missing ')'") : unexpected();
                 }
+                depth--;
                 return v;
             }
             skipSpaces();
@@ -190,22 +204,13 @@ public final class Calculator implements Tool {
             if (at == start) {
                 throw unexpected();
             }
+            BigDecimal literal;
             try {
-                return new BigDecimal(s.substring(start, at));
+                literal = new BigDecimal(s.substring(start, at));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("malformed number \"" + s.substring(start, at) + "\" at " + (start + 1));
             }
-        }
-
-        private static BigDecimal divide(BigDecimal a, BigDecimal b) {
-            if (b.signum() == 0) {
-                throw new IllegalArgumentException("division by zero");
-            }
-            try {
-                return a.divide(b); // exact when the quotient terminates
-            } catch (ArithmeticException nonTerminating) {
-                return a.divide(b, DIVISION);
-            }
+            return BoundedArithmetic.literal(literal, s.substring(start, at), start + 1);
         }
     }
 }

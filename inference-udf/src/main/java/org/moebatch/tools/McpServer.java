@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * tools become {@link Tool}s. The process starts on first use; when a call fails because the
  * process died or stopped answering, the client is closed (which ends the process) and the next call
  * starts a fresh one. One instance per server per executor, shared by every row.
+ *
+ * <p>A call that outlives the {@link ToolExecutor}'s timeout is interrupted there: the SDK's blocking
+ * wait gives up the request and throws, which counts as a failed call, so the process (and whatever
+ * it was still computing) is closed and a fresh one started. No thread keeps waiting for the answer.
  */
 public final class McpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(McpServer.class);
