@@ -106,6 +106,7 @@ public final class GenerateJob {
         FileSystem fs = new Path(config.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
         Path output = new Path(config.output());
         prepareOutput(fs, output);
+        fs.delete(OutputFiles.staging(output), true); // a killed run's wave that never joined the output
         fs.mkdirs(output);
         try (OutputStream out = fs.create(new Path(output, MARKER_FILE), true)) {
             out.write((jobName + " " + startedAt + "\n").getBytes(StandardCharsets.UTF_8));
@@ -181,7 +182,12 @@ public final class GenerateJob {
     }
 
     /** The whole output's rows and tokens (earlier runs' too, after a resume), and this run's share. */
-    private JobSummary summarise(long rowsThisRun, long completionTokensThisRun, double wallSeconds, String model) {
+    private JobSummary summarise(long rowsThisRun, long completionTokensThisRun, double wallSeconds, String model)
+            throws IOException {
+        if (!hasResults(new Path(config.output()).getFileSystem(spark.sparkContext().hadoopConfiguration()),
+                new Path(config.output()))) {
+            return new JobSummary(config.output(), 0, 0, 0, 0, 0, 0, 0, wallSeconds, model); // an empty input
+        }
         Dataset<Row> all = ResultRows.read(spark, config.output());
         Row totals = all.agg(functions.count(functions.lit(1)), functions.count(functions.col("error")),
                 functions.coalesce(functions.sum(functions.col("usage.prompt_tokens")), functions.lit(0L)),
@@ -194,12 +200,12 @@ public final class GenerateJob {
 
     /**
      * On an interrupt: stop Spark (its tasks are killed, nothing more is committed), then remove the
-     * attempt files of the wave in flight, so no reader's glob picks up a half-written part file.
+     * staging directory of the wave in flight.
      */
     private void stopAndClean(FileSystem fs, Path output) {
         spark.stop();
         try {
-            fs.delete(new Path(output, TEMPORARY), true);
+            fs.delete(OutputFiles.staging(output), true);
         } catch (IOException e) {
             // --resume deletes it too
         }
@@ -293,7 +299,8 @@ public final class GenerateJob {
         if (config.resume()) {
             // A killed run's uncommitted task output must not be committed by this one; the markers
             // of a finished run are written again when this one finishes.
-            fs.delete(new Path(output, TEMPORARY), true);
+            fs.delete(new Path(output, TEMPORARY), true); // where earlier versions wrote their waves
+            fs.delete(OutputFiles.staging(output), true);
             fs.delete(new Path(output, SUCCESS_FILE), false);
             fs.delete(new Path(output, SUMMARY_FILE), false);
             return;
@@ -348,17 +355,23 @@ public final class GenerateJob {
      * Appends a wave: new files beside those of earlier waves (and earlier runs, on resume); for
      * openai-batch, Spark's part files are then renamed output-NNNNN.jsonl ({@link OutputFiles}).
      */
+    /**
+     * Writes a wave through Spark's commit protocol into the staging directory, then moves its
+     * committed files into the output ({@link OutputFiles#staging}).
+     */
     private void write(Dataset<Row> results, FileSystem fs, Path output) throws IOException {
+        Path wave = new Path(OutputFiles.staging(output), "wave");
         if (config.outputFormat() == OutputFormat.OPENAI_BATCH) {
             if (callSyntax == null) {
                 callSyntax = OpenAiBatchOutput.CallSyntax.of(Paths.get(config.options().modelDir()));
             }
             // created: when the wave was written, in Unix seconds
             OpenAiBatchOutput lines = new OpenAiBatchOutput(callSyntax, Instant.now().getEpochSecond());
-            results.map(lines, Encoders.STRING()).write().mode(SaveMode.Append).text(config.output());
-            OutputFiles.renameParts(fs, output);
+            results.map(lines, Encoders.STRING()).write().mode(SaveMode.Overwrite).text(wave.toString());
         } else {
-            results.write().mode(SaveMode.Append).parquet(config.output());
+            results.write().mode(SaveMode.Overwrite).parquet(wave.toString());
         }
+        OutputFiles.moveWave(fs, wave, output, config.outputFormat() == OutputFormat.OPENAI_BATCH);
+        fs.delete(wave, true);
     }
 }

@@ -6,9 +6,19 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
 
 /** Reading a {@code generate} output back, and describing a row for people. */
 public final class ResultRows {
+    /**
+     * The fields of an OpenAI batch result line that are read back, as a schema: inferred, a column of
+     * nothing but {@code "error": null} would be text, and {@code error.message} would not resolve.
+     */
+    private static final StructType OPENAI_LINE = StructType.fromDDL("custom_id STRING, "
+            + "response STRUCT<body: STRUCT<choices: ARRAY<STRUCT<finish_reason: STRING, message: STRUCT<content: STRING>>>, "
+            + "usage: STRUCT<prompt_tokens: BIGINT, completion_tokens: BIGINT, prompt_tokens_details: STRUCT<cached_tokens: BIGINT>>>>, "
+            + "error STRUCT<code: STRING, message: STRING>");
+
     private ResultRows() {}
 
     /** The rows of an output directory, Parquet or OpenAI batch lines, as {id, finish_reason, completion, ...}. */
@@ -20,7 +30,7 @@ public final class ResultRows {
             // output-*.jsonl; part-*.txt in the outputs of versions that did not rename Spark's files
             boolean text = files.map(p -> p.getFileName().toString()).anyMatch(n -> n.endsWith(".jsonl") || n.endsWith(".txt"));
             if (text) {
-                Dataset<Row> lines = spark.read().json(dir);
+                Dataset<Row> lines = spark.read().schema(OPENAI_LINE).json(dir);
                 return lines.select(functions.col("custom_id").as("id"),
                         functions.col("response.body.choices").getItem(0).getField("finish_reason").as("finish_reason"),
                         functions.col("response.body.choices").getItem(0).getField("message").getField("content").as("completion"),
