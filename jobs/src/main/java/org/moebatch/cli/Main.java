@@ -35,6 +35,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--verbose")) {
+            // read by log4j2.properties when logging starts, which is after this
+            System.setProperty("moe.stacktraces", "full");
+            System.setProperty("moe.tasks.level", "warn");
+        }
         System.exit(run(args));
     }
 
