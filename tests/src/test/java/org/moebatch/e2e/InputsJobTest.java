@@ -172,16 +172,20 @@ class InputsJobTest {
                 .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("id")
                 .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("prompt")
                 .required(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY).length(16).as(LogicalTypeAnnotation.uuidType()).named("trace")
+                .required(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY).length(12)
+                .as(LogicalTypeAnnotation.IntervalLogicalTypeAnnotation.getInstance()).named("wait")
                 .required(PrimitiveTypeName.INT32).named("label")
                 .named("row");
         Path dir = tmp.resolve("uuid");
         Files.createDirectories(dir);
-        writeParquet(dir.resolve("part-0.parquet"), withUuid, 2, (g, i) -> g.append("trace", uuid(i)).append("label", i));
+        writeParquet(dir.resolve("part-0.parquet"), withUuid, 2, (g, i) -> g.append("trace", uuid(i))
+                .append("wait", Binary.fromConstantByteArray(new byte[12])).append("label", i));
         Path out = tmp.resolve("out");
         JobSummary summary = E2e.generate(dir, out, null, E2e.options(2), 1);
         assertEquals(2, summary.ok());
         var schema = E2e.spark().read().parquet(out.toString()).schema();
         assertFalse(schema.getFieldIndex("trace").isDefined(), "the UUID column is left out");
+        assertFalse(schema.getFieldIndex("wait").isDefined(), "the INTERVAL column is left out");
         assertTrue(schema.getFieldIndex("label").isDefined(), "the other passthrough columns stay");
 
         MessageType uuidIds = Types.buildMessage()
