@@ -43,7 +43,13 @@ public final class ChatMessages {
                         args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString()));
             }
         }
-        return new ChatMessage(role.asText(), content(m.get("content"), where), calls,
+        String content = content(m.get("content"), where);
+        // OpenAI allows a null content only on an assistant turn that calls tools; elsewhere it is a missing message
+        if (content == null && !(role.asText().equals("assistant") && !calls.isEmpty())) {
+            throw new IllegalArgumentException(where + ": content is " + (m.has("content") ? "null" : "missing")
+                    + "; a " + role.asText() + " message needs text");
+        }
+        return new ChatMessage(role.asText(), content, calls,
                 m.hasNonNull("tool_call_id") ? m.get("tool_call_id").asText() : null,
                 m.hasNonNull("name") ? m.get("name").asText() : null);
     }

@@ -28,6 +28,10 @@ final class GenerateCommand implements Callable<Integer> {
             description = "auto, parquet, jsonl, csv, openai-batch or arrow (default: ${DEFAULT-VALUE}, from the file names).")
     String inputFormat;
 
+    @Option(names = "--split", paramLabel = "NAME",
+            description = "Read only this split of a Hugging Face DatasetDict (default: all, each row keeping its split).")
+    String split;
+
     @Option(names = "--output-format", defaultValue = "parquet",
             description = "parquet or openai-batch (default: ${DEFAULT-VALUE}).")
     String outputFormat;
@@ -46,7 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerateOptions options = sampling.options(job.engine, job.tools.toolOptions());
         GenerateJobConfig config = new GenerateJobConfig(input, output,
                 inputFormat.equals("auto") ? null : InputFormat.parse(inputFormat), OutputFormat.parse(outputFormat),
-                job.spark.partitions, runFlags.resume, runFlags.overwrite, runFlags.checkpointRows, options);
+                job.spark.partitions, runFlags.resume, runFlags.overwrite, runFlags.checkpointRows, options, split);
         SparkSession spark = job.spark.session("moe-batch generate");
         try {
             JobSummary summary = new GenerateJob(spark, config).reportAs("generate", job.report.costs()).run();

@@ -2,15 +2,12 @@ package org.moebatch.jobs;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -42,11 +39,8 @@ import scala.jdk.javaapi.CollectionConverters;
 final class ArrowInput {
     private ArrowInput() {}
 
-    static Dataset<Row> read(SparkSession spark, String path) {
-        List<String> files = files(Paths.get(path));
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("--input " + path + ": no .arrow files");
-        }
+    /** The rows of {@code files}, typed by the first file's schema. */
+    static Dataset<Row> read(SparkSession spark, List<String> files) {
         StructType schema;
         try (BufferAllocator allocator = new RootAllocator(); ArrowReader reader = open(files.get(0), allocator)) {
             schema = sparkType(reader.getVectorSchemaRoot().getSchema());
@@ -56,17 +50,6 @@ final class ArrowInput {
         JavaRDD<String> paths = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(files, files.size());
         JavaRDD<Row> rows = paths.flatMap(ArrowInput::rows);
         return spark.createDataFrame(rows, schema);
-    }
-
-    private static List<String> files(Path path) {
-        if (!Files.isDirectory(path)) {
-            return List.of(path.toString());
-        }
-        try (Stream<Path> s = Files.list(path)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".arrow")).map(Path::toString).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Hugging Face writes the streaming format; try it first, then the file format. */

@@ -101,8 +101,8 @@ public final class GenerateJob {
     private JobSummary runWaves() throws IOException {
         long start = System.nanoTime();
         Instant startedAt = Instant.now();
-        InputFormat format = config.inputFormat() != null ? config.inputFormat() : InputReader.detect(config.input());
-        Dataset<Row> rows = flagDuplicates(withIds(InputReader.read(spark, config.input(), format)));
+        Dataset<Row> rows = flagDuplicates(withIds(InputReader.read(spark, config.input(), config.inputFormat(),
+                config.split())));
         FileSystem fs = new Path(config.output()).getFileSystem(spark.sparkContext().hadoopConfiguration());
         Path output = new Path(config.output());
         prepareOutput(fs, output);
@@ -222,30 +222,39 @@ public final class GenerateJob {
 
     /** The input's rows in their order, each with the id the job gives it (for {@code render}). */
     public static Dataset<Row> inputRows(SparkSession spark, String input, InputFormat format) {
-        return withIds(InputReader.read(spark, input, format != null ? format : InputReader.detect(input)));
+        return withIds(InputReader.read(spark, input, format));
     }
 
-    /** Every row gets an id: its own (as text), or when absent or null a hash of its content. */
+    /**
+     * Every row gets an id: its own (as text); where it has none, or an empty one, a hash of its content;
+     * a line that could not be read, or whose id is empty, its file and line ({@code prompts.jsonl:17}),
+     * so that its error row names it. An empty id is an error: it cannot name a row.
+     */
     static Dataset<Row> withIds(Dataset<Row> rows) {
         List<String> columns = Arrays.asList(rows.columns());
         List<Column> content = new ArrayList<>();
         for (String c : columns) {
-            if (!c.equals("id") && !c.equals("input_error")) {
+            if (!c.equals("id") && !c.equals("input_error") && !c.equals(InputReader.SOURCE)) {
                 content.add(functions.col(c));
             }
         }
         Column hash = functions.substring(functions.sha2(functions.to_json(functions.struct(content.toArray(new Column[0]))), 256), 1, 24);
-        Column id = columns.contains("id") ? functions.coalesce(functions.col("id").cast(DataTypes.StringType), hash) : hash;
+        Column given = columns.contains("id") ? functions.col("id").cast(DataTypes.StringType) : functions.lit(null).cast(DataTypes.StringType);
+        Column empty = given.isNotNull().and(functions.trim(given).equalTo(""));
+        Column error = columns.contains("input_error") ? functions.col("input_error") : functions.lit(null).cast(DataTypes.StringType);
+        Column emptyError = functions.when(empty, functions.concat(functions.lit("id: expected non-empty text, got \""), given,
+                functions.lit("\"")));
+        Column unusable = given.isNull().or(empty);
+        Column fallback = columns.contains(InputReader.SOURCE)
+                ? functions.when(error.isNotNull().or(empty), functions.col(InputReader.SOURCE)).otherwise(hash) : hash;
         List<Column> ordered = new ArrayList<>();
-        ordered.add(id.as("id"));
+        ordered.add(functions.when(unusable, fallback).otherwise(given).as("id"));
         for (String c : columns) {
-            if (!c.equals("id")) {
+            if (!c.equals("id") && !c.equals("input_error") && !c.equals(InputReader.SOURCE)) {
                 ordered.add(functions.col(c));
             }
         }
-        if (!columns.contains("input_error")) {
-            ordered.add(functions.lit(null).cast(DataTypes.StringType).as("input_error"));
-        }
+        ordered.add(functions.coalesce(error, emptyError).as("input_error"));
         return rows.select(ordered.toArray(new Column[0]));
     }
 

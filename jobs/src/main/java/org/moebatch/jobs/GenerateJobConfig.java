@@ -14,9 +14,16 @@ import org.moebatch.spark.GenerateOptions;
  * @param overwrite      delete {@code output} first
  * @param checkpointRows rows per committed wave: a killed run loses at most one wave
  * @param options        engine and per-row defaults
+ * @param split          the one split of a Hugging Face DatasetDict to read, or null for all (each row keeps its split)
  */
 public record GenerateJobConfig(String input, String output, InputFormat inputFormat, OutputFormat outputFormat,
-        int partitions, boolean resume, boolean overwrite, long checkpointRows, GenerateOptions options) {
+        int partitions, boolean resume, boolean overwrite, long checkpointRows, GenerateOptions options, String split) {
+    /** A run over every split of its input. */
+    public GenerateJobConfig(String input, String output, InputFormat inputFormat, OutputFormat outputFormat,
+            int partitions, boolean resume, boolean overwrite, long checkpointRows, GenerateOptions options) {
+        this(input, output, inputFormat, outputFormat, partitions, resume, overwrite, checkpointRows, options, null);
+    }
+
     public GenerateJobConfig {
         if (resume && overwrite) {
             throw new IllegalArgumentException("--resume and --overwrite contradict each other");

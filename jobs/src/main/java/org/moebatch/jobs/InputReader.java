@@ -1,8 +1,5 @@
 package org.moebatch.jobs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,18 +8,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import scala.Tuple2;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a prompt dataset into rows the {@link org.moebatch.spark.RowParser} understands. A line that
@@ -30,20 +26,11 @@ import scala.Tuple2;
  * an error row in the output.
  */
 public final class InputReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Columns of an OpenAI Batch request line, as normalised here. */
-    static final StructType OPENAI_BATCH = new StructType()
-            .add("id", DataTypes.StringType)
-            .add("messages", DataTypes.StringType)
-            .add("tools", DataTypes.StringType)
-            .add("max_tokens", DataTypes.LongType)
-            .add("temperature", DataTypes.DoubleType)
-            .add("top_p", DataTypes.DoubleType)
-            .add("seed", DataTypes.LongType)
-            .add("stop", DataTypes.StringType)
-            .add("method", DataTypes.StringType)
-            .add("url", DataTypes.StringType)
-            .add("input_error", DataTypes.StringType);
+    private static final Logger LOG = LoggerFactory.getLogger(InputReader.class);
+    /** Where a line-based row came from ({@code prompts.jsonl:17}): its id when it has no usable one. Not passed through. */
+    public static final String SOURCE = "_source";
+    /** The passthrough column of a DatasetDict's split. */
+    public static final String SPLIT = "split";
 
     private InputReader() {}
 
@@ -91,24 +78,72 @@ public final class InputReader {
     }
 
     public static Dataset<Row> read(SparkSession spark, String path, InputFormat format) {
-        if (!path.contains("://") && !Files.exists(Paths.get(path))) {
-            throw new IllegalArgumentException("--input " + path + ": no such file or directory");
+        return read(spark, path, format, null);
+    }
+
+    /**
+     * The rows of {@code path}: a file, or a directory whose files are each read by their own format
+     * ({@code format} null) or by {@code format}. A DatasetDict's rows carry their split as column
+     * {@value #SPLIT}; {@code split} picks one. Files no format claims are skipped, named in one warning.
+     */
+    public static Dataset<Row> read(SparkSession spark, String path, InputFormat format, String split) {
+        InputFiles files = InputFiles.list(path, format, split, spark.sparkContext().hadoopConfiguration());
+        if (!files.skipped().isEmpty()) {
+            LOG.warn("--input {}: skipped {} file(s) of no input format: {}", path, files.skipped().size(),
+                    String.join(", ", files.skipped()));
         }
+        Dataset<Row> all = null;
+        for (String s : files.hasSplits() ? files.splits() : java.util.Collections.<String>singletonList(null)) {
+            List<InputFiles.InputFile> part = files.files().stream()
+                    .filter(f -> java.util.Objects.equals(f.split(), s)).toList();
+            for (InputFormat f : InputFormat.values()) {
+                List<InputFiles.InputFile> same = part.stream().filter(x -> x.format() == f).toList();
+                if (same.isEmpty()) {
+                    continue;
+                }
+                Dataset<Row> rows = read(spark, files.hasSplits() ? path + "/" + s : path, same, f);
+                if (s != null) {
+                    if (List.of(rows.columns()).contains(SPLIT)) {
+                        throw new IllegalArgumentException("--input " + path + ": split " + s + " already has a column "
+                                + SPLIT + ", where the DatasetDict's split name would go");
+                    }
+                    rows = rows.withColumn(SPLIT, functions.lit(s));
+                }
+                all = all == null ? rows : union(path, all, rows);
+            }
+        }
+        return all;
+    }
+
+    private static Dataset<Row> read(SparkSession spark, String root, List<InputFiles.InputFile> files, InputFormat format) {
+        String[] paths = files.stream().map(InputFiles.InputFile::path).toArray(String[]::new);
         switch (format) {
             case PARQUET:
-                return spark.read().parquet(path);
+                return ParquetInput.read(spark, root, files);
             case CSV:
                 // Everything as text: the row parser reads numbers from text and names bad ones.
                 return spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
-                        .csv(path);
+                        .csv(paths);
             case JSONL:
-                return jsonLines(spark, path);
+                return JsonLineInput.read(spark, files);
             case OPENAI_BATCH:
-                return openAiBatch(spark, path);
+                return OpenAiBatchInput.read(spark, files);
             case ARROW:
-                return ArrowInput.read(spark, path);
+                // Arrow Java reads local files: the Hadoop path file:/x/y.arrow is the local /x/y.arrow
+                return ArrowInput.read(spark, java.util.Arrays.stream(paths)
+                        .map(p -> new org.apache.hadoop.fs.Path(p).toUri().getPath()).toList());
             default:
                 throw new IllegalStateException(format.toString());
+        }
+    }
+
+    /** Rows of files of different formats, matched by column name; a column missing from some is null there. */
+    private static Dataset<Row> union(String path, Dataset<Row> a, Dataset<Row> b) {
+        try {
+            return a.unionByName(b, true);
+        } catch (Exception e) { // Spark's AnalysisException, which Scala throws though Java counts it checked
+            throw new IllegalArgumentException("--input " + path + ": its files disagree on the type of a column: "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 
@@ -143,51 +178,4 @@ public final class InputReader {
                 .drop("_corrupt_record");
     }
 
-    /** OpenAI Batch API request lines: {custom_id, method, url, body: {messages, tools, max_tokens, ...}}. */
-    private static Dataset<Row> openAiBatch(SparkSession spark, String path) {
-        JavaRDD<Row> rows = spark.read().textFile(path).javaRDD().zipWithIndex()
-                .map((Tuple2<String, Long> line) -> openAiBatchRow(line._1(), line._2() + 1));
-        return spark.createDataFrame(rows.filter(r -> r != null), OPENAI_BATCH);
-    }
-
-    static Row openAiBatchRow(String line, long number) {
-        if (line.isBlank()) {
-            return null; // blank lines are not requests
-        }
-        JsonNode request;
-        try {
-            request = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            return errorRow(null, "line " + number + " is not valid JSON: " + e.getOriginalMessage());
-        }
-        String id = request.hasNonNull("custom_id") ? request.get("custom_id").asText() : null;
-        if (id == null) {
-            return errorRow(null, "line " + number + " has no custom_id");
-        }
-        JsonNode body = request.get("body");
-        if (body == null || !body.isObject()) {
-            return errorRow(id, "line " + number + " has no body object");
-        }
-        if (!body.has("messages")) {
-            return errorRow(id, "line " + number + ": body has no messages");
-        }
-        Long maxTokens = body.hasNonNull("max_completion_tokens") ? Long.valueOf(body.get("max_completion_tokens").asLong())
-                : body.hasNonNull("max_tokens") ? Long.valueOf(body.get("max_tokens").asLong()) : null;
-        JsonNode stop = body.get("stop");
-        return RowFactory.create(id, body.get("messages").toString(),
-                body.hasNonNull("tools") ? body.get("tools").toString() : null,
-                maxTokens,
-                body.hasNonNull("temperature") ? body.get("temperature").asDouble() : null,
-                body.hasNonNull("top_p") ? body.get("top_p").asDouble() : null,
-                body.hasNonNull("seed") ? body.get("seed").asLong() : null,
-                stop == null || stop.isNull() ? null : stop.isTextual() ? stop.asText() : stop.toString(),
-                request.path("method").asText(null), request.path("url").asText(null), null);
-    }
-
-    private static Row errorRow(String id, String error) {
-        Object[] values = new Object[OPENAI_BATCH.size()];
-        values[0] = id;
-        values[values.length - 1] = error;
-        return RowFactory.create(values);
-    }
 }

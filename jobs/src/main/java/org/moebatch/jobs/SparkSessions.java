@@ -15,6 +15,12 @@ import org.apache.spark.sql.SparkSession;
 /** The Spark session of a command: the cluster's under spark-submit, else embedded local Spark. */
 public final class SparkSessions {
     static final String LOCAL_PROFILE = "/org/moebatch/jobs/local-cpu.conf";
+    /**
+     * Spark writes timestamps as INT96 unless told otherwise, a type parquet-cli, DuckDB and pyarrow read
+     * as a legacy nanosecond count or not at all; TIMESTAMP_MICROS keeps a passthrough timestamp a
+     * TIMESTAMP(MICROS, isAdjustedToUTC=true), as its writer most likely stored it.
+     */
+    static final Map<String, String> OUTPUT_DEFAULTS = Map.of("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
 
     private SparkSessions() {}
 
@@ -40,6 +46,12 @@ public final class SparkSessions {
         } else if (master != null) {
             builder.master(master);
         }
+        // a default only: spark-submit's settings arrive as system properties, and --conf entries come next
+        OUTPUT_DEFAULTS.forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                builder.config(k, v);
+            }
+        });
         conf.forEach(builder::config);
         SparkSession spark = builder.getOrCreate();
         spark.sparkContext().setLogLevel("WARN");

@@ -55,8 +55,14 @@ final class E2e {
 
     static JobSummary generate(Path input, Path output, InputFormat format, OutputFormat outputFormat,
             GenerateOptions options, int partitions, boolean resume, long checkpointRows) throws IOException {
+        return generate(input, output, format, outputFormat, options, partitions, resume, checkpointRows, null);
+    }
+
+    /** A run over one split of a DatasetDict ({@code split} null: all). */
+    static JobSummary generate(Path input, Path output, InputFormat format, OutputFormat outputFormat,
+            GenerateOptions options, int partitions, boolean resume, long checkpointRows, String split) throws IOException {
         GenerateJobConfig config = new GenerateJobConfig(input.toString(), output.toString(), format, outputFormat,
-                partitions, resume, false, checkpointRows, options);
+                partitions, resume, false, checkpointRows, options, split);
         return new GenerateJob(spark(), config).run();
     }
 

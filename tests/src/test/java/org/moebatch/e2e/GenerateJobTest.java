@@ -98,7 +98,8 @@ class GenerateJobTest {
         assertEquals(2, rows.stream().filter(r -> "dup".equals(r.getAs("id"))).count(), "both rows of a shared id are kept");
         assertTrue(errors.get("dup").contains("duplicate id: 2 input rows share id dup"));
         assertEquals("null", errors.get("good-control"));
-        assertTrue(errors.values().stream().anyMatch(e -> e.contains("line is not valid JSON: {this line is not json}")));
+        assertEquals("bad-rows.jsonl:13 is not valid JSON: {this line is not json}", errors.get("bad-rows.jsonl:13"),
+                "a broken line is named, and identified, by its file and line");
     }
 
     @Test

@@ -94,7 +94,8 @@ class OpenAiBatchAndSqlTest {
         JsonNode broken = byId.get("broken");
         assertTrue(broken.get("response").isNull());
         assertTrue(broken.get("error").get("message").asText().contains("has no body"), broken.toString());
-        assertTrue(byId.values().stream().anyMatch(l -> l.get("error").path("message").asText().contains("line 8 is not valid JSON")));
+        assertTrue(byId.get("requests.jsonl:8").get("error").path("message").asText().startsWith("requests.jsonl:8 is not valid JSON"),
+                "a broken line is named, and identified, by its file and line");
 
         // the results file is itself readable for resume: a second run skips every request
         JobSummary again = E2e.generate(requests, out, InputFormat.OPENAI_BATCH, OutputFormat.OPENAI_BATCH,
