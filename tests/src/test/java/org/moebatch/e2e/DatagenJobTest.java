@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.datagen.DatagenConfig;
 import org.moebatch.datagen.DatagenJob;
+import org.moebatch.jobs.ResultRows;
 import org.moebatch.report.CostModel;
 import org.moebatch.spark.GenerateOptions;
 import org.moebatch.spark.ToolOptions;
@@ -95,6 +96,12 @@ class DatagenJobTest {
             }
         }
         assertTrue(rejected.values().stream().anyMatch(r -> r.getAs("filter").equals("near-duplicate")));
+        // what datagen suggests, "show OUT/rejected", reads these rows (it used to fail on finish_reason)
+        for (Row r : E2e.spark().read().parquet(out.resolve("rejected").toString()).collectAsList()) {
+            String shown = ResultRows.describe(r, 400);
+            assertTrue(shown.startsWith("── " + r.getAs("id") + "  [rejected: " + r.getAs("stage") + " " + r.getAs("filter") + "]"), shown);
+            assertTrue(shown.contains((String) r.getAs("reason")), shown);
+        }
 
         JsonNode report = JSON.readTree(out.resolve("_report/report.json").toFile());
         assertEquals("datagen", report.get("job").asText());

@@ -18,8 +18,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.moebatch.jobs.GenerateJob;
+import org.moebatch.jobs.GenerateJobConfig;
 import org.moebatch.jobs.InputFormat;
 import org.moebatch.jobs.JobSummary;
+import org.moebatch.jobs.OutputFormat;
 import org.moebatch.spark.OutputSchema;
 
 /** The generate job on local Spark over data-samples: formats, the output contract, bad rows. */
@@ -146,5 +149,33 @@ class GenerateJobTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> E2e.generate(E2e.sample("sample.csv"), out, null, E2e.options(2), 1));
         assertTrue(e.getMessage().contains("--resume") && e.getMessage().contains("--overwrite"), e.getMessage());
+    }
+
+    private JobSummary overwrite(Path input, Path output) throws IOException {
+        return new GenerateJob(E2e.spark(), new GenerateJobConfig(input.toString(), output.toString(), InputFormat.JSONL,
+                OutputFormat.PARQUET, 1, false, true, 10_000, E2e.options(4))).run();
+    }
+
+    @Test
+    void overwriteReplacesOnlyAMoeBatchOutput() throws IOException {
+        Path input = Files.writeString(tmp.resolve("two.jsonl"), "{\"id\": \"a\", \"prompt\": \"hi\"}\n"
+                + "{\"id\": \"b\", \"prompt\": \"ho\"}\n");
+        // a directory of someone's files is refused, and kept
+        Path notOurs = Files.createDirectories(tmp.resolve("documents"));
+        Files.writeString(notOurs.resolve("NOTES.txt"), "mine");
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> overwrite(input, notOurs));
+        assertTrue(refused.getMessage().contains("not a moe-batch output"), refused.getMessage());
+        assertTrue(Files.exists(notOurs.resolve("NOTES.txt")));
+        // a file is refused by name
+        Path file = Files.writeString(tmp.resolve("results.parquet"), "not a directory");
+        IllegalArgumentException isFile = assertThrows(IllegalArgumentException.class, () -> overwrite(input, file));
+        assertTrue(isFile.getMessage().endsWith("is a file, not a directory"), isFile.getMessage());
+        assertEquals("not a directory", Files.readString(file));
+        // an empty directory, and then the output of a run, are replaced
+        Path out = Files.createDirectories(tmp.resolve("fresh"));
+        assertEquals(2, overwrite(input, out).rows());
+        assertTrue(Files.exists(out.resolve("_SUCCESS")) && Files.exists(out.resolve("_summary.json")));
+        assertEquals(2, overwrite(input, out).rows());
+        assertEquals(2, E2e.byId(out).size());
     }
 }
