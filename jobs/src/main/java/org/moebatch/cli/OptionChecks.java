@@ -37,15 +37,19 @@ final class OptionChecks {
         return (int) v;
     }
 
+    private static long atLeast(String value, long min) {
+        long v = whole(value);
+        if (v < min) {
+            throw new TypeConversionException(value + (min == 0 ? " must be 0 or more" : " must be at least " + min));
+        }
+        return v;
+    }
+
     /** A count of at least 1: tokens, rows in flight, tool steps. */
     static final class Positive implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            long v = whole(value);
-            if (v < 1) {
-                throw new TypeConversionException(value + " must be at least 1");
-            }
-            return integer(v, value);
+            return integer(atLeast(value, 1), value);
         }
     }
 
@@ -53,11 +57,7 @@ final class OptionChecks {
     static final class PositiveLong implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            long v = whole(value);
-            if (v < 1) {
-                throw new TypeConversionException(value + " must be at least 1");
-            }
-            return v;
+            return atLeast(value, 1);
         }
     }
 
@@ -65,11 +65,7 @@ final class OptionChecks {
     static final class NonNegative implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            long v = whole(value);
-            if (v < 0) {
-                throw new TypeConversionException(value + " must be 0 or more");
-            }
-            return integer(v, value);
+            return integer(atLeast(value, 0), value);
         }
     }
 

@@ -42,17 +42,9 @@ public final class InputReader {
                 List<String> names = files.map(p -> p.getFileName().toString().toLowerCase(Locale.ROOT))
                         .filter(n -> !n.startsWith(".") && !n.startsWith("_")).sorted().toList();
                 for (String n : names) {
-                    if (n.endsWith(".parquet")) {
-                        return InputFormat.PARQUET;
-                    }
-                    if (n.endsWith(".arrow")) {
-                        return InputFormat.ARROW;
-                    }
-                    if (n.endsWith(".jsonl") || n.endsWith(".json")) {
-                        return InputFormat.JSONL;
-                    }
-                    if (n.endsWith(".csv")) {
-                        return InputFormat.CSV;
+                    InputFormat format = InputFiles.formatOf(n);
+                    if (format != null) {
+                        return format;
                     }
                 }
             } catch (IOException e) {
@@ -61,17 +53,9 @@ public final class InputReader {
             throw new IllegalArgumentException("--input " + path + ": no .parquet, .jsonl, .csv or .arrow files; "
                     + "name the format with --input-format");
         }
-        if (name.endsWith(".parquet")) {
-            return InputFormat.PARQUET;
-        }
-        if (name.endsWith(".jsonl") || name.endsWith(".json")) {
-            return InputFormat.JSONL;
-        }
-        if (name.endsWith(".csv")) {
-            return InputFormat.CSV;
-        }
-        if (name.endsWith(".arrow")) {
-            return InputFormat.ARROW;
+        InputFormat format = InputFiles.formatOf(name);
+        if (format != null) {
+            return format;
         }
         throw new IllegalArgumentException("--input " + path + ": cannot tell the format from the name; "
                 + "use --input-format parquet|jsonl|csv|openai-batch|arrow");

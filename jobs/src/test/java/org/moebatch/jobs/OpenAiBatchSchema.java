@@ -16,15 +16,15 @@ import java.util.List;
  * OpenAI's published schema of a Batch output line (data-samples/openai/, README there names its
  * source), made stricter: every object that lists properties is closed, so a field OpenAI does not
  * name fails, and the four fields of a line and those of its response and error are required, as
- * OpenAI writes them in every line. (tests/ has a copy: the modules share no test code.)
+ * OpenAI writes them in every line. tests/ uses it through this module's test-jar.
  */
-final class OpenAiBatchSchema {
+public final class OpenAiBatchSchema {
     static final Path FILE = Path.of("..", "data-samples", "openai", "openai-batch-output.schema.json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Schema schema;
 
-    OpenAiBatchSchema() throws IOException {
+    public OpenAiBatchSchema() throws IOException {
         JsonNode doc = JSON.readTree(FILE.toFile());
         close(doc);
         ObjectNode line = (ObjectNode) doc.path("$defs").path("BatchRequestOutput");
@@ -35,7 +35,7 @@ final class OpenAiBatchSchema {
     }
 
     /** What is wrong with {@code line}; empty when it is a valid Batch output line. */
-    List<String> errors(String line) throws IOException {
+    public List<String> errors(String line) throws IOException {
         return schema.validate(JSON.readTree(line)).stream().map(Error::toString).toList();
     }
 

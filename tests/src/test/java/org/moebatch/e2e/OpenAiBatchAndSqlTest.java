@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.jobs.InputFormat;
 import org.moebatch.jobs.JobSummary;
+import org.moebatch.jobs.OpenAiBatchSchema;
 import org.moebatch.jobs.OutputFormat;
 import org.moebatch.spark.GenerateOptions;
 import org.moebatch.spark.MoeFunctions;
