@@ -87,9 +87,12 @@ public final class GenerateJob {
         org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String marksSuccess = hadoop.get(SPARK_SUCCESS_MARKER);
         hadoop.setBoolean(SPARK_SUCCESS_MARKER, false);
+        Path output = new Path(config.output());
         try {
             return runWaves();
         } finally {
+            // the waves are in the output or lost with the failure that stopped the run: none is half there
+            output.getFileSystem(hadoop).delete(OutputFiles.staging(output), true);
             if (marksSuccess == null) {
                 hadoop.unset(SPARK_SUCCESS_MARKER);
             } else {

@@ -1,6 +1,7 @@
 package org.moebatch.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -177,5 +178,6 @@ class GenerateJobTest {
         assertTrue(Files.exists(out.resolve("_SUCCESS")) && Files.exists(out.resolve("_summary.json")));
         assertEquals(2, overwrite(input, out).rows());
         assertEquals(2, E2e.byId(out).size());
+        assertFalse(Files.exists(out.resolveSibling(".fresh.moe-batch-staging")), "no staging left beside a finished output");
     }
 }
