@@ -1,4 +1,4 @@
-package org.moebatch.tools;
+package org.moebatch.chat;
 
 /**
  * One tool call of a row, as the {@code tool_trace} column records it: the agent-loop step it
