@@ -27,9 +27,9 @@ import org.moebatch.chat.ToolTraceEntry;
 import org.moebatch.jobs.GenerateJob;
 import org.moebatch.jobs.GenerateJobConfig;
 import org.moebatch.jobs.InputFormat;
-import org.moebatch.jobs.JobSummary;
 import org.moebatch.jobs.OutputFormat;
 import org.moebatch.report.JobReport;
+import org.moebatch.report.JobSummary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.chat.ChatResult;
 import org.moebatch.chat.ToolTraceEntry;
-import org.moebatch.jobs.JobSummary;
 import org.moebatch.spark.JobStats;
 import org.w3c.dom.Document;
 

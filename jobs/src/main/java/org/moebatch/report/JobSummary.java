@@ -1,4 +1,4 @@
-package org.moebatch.jobs;
+package org.moebatch.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
