@@ -1,5 +1,9 @@
 package org.moebatch.engine;
 
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Batch;
+import org.moebatch.backend.KvCache;
+import org.moebatch.backend.KvLayout;
 import org.moebatch.model.MoeModel;
 import org.moebatch.model.Workspace;
 import org.moebatch.tensor.Tensor;

@@ -1,7 +1,7 @@
 package org.moebatch.model;
 
 import java.util.Arrays;
-import org.moebatch.engine.Backend;
+import org.moebatch.backend.Backend;
 import org.moebatch.tensor.Weight;
 import org.moebatch.tensor.WeightMatrix;
 

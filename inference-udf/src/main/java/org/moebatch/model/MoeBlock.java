@@ -1,6 +1,6 @@
 package org.moebatch.model;
 
-import org.moebatch.engine.Backend;
+import org.moebatch.backend.Backend;
 
 /**
  * The DeepSeekMoE block: route each token to its experts, group the step's tokens by expert, one
