@@ -1,12 +1,7 @@
 package org.moebatch.backend;
 
 import java.util.OptionalLong;
-import org.moebatch.model.GqaDims;
-import org.moebatch.model.Linear;
-import org.moebatch.model.MlaDims;
-import org.moebatch.model.Mlp;
 import org.moebatch.model.RotaryEmbedding;
-import org.moebatch.model.Router;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
 import org.moebatch.tensor.WeightMatrix;

@@ -1,7 +1,5 @@
 package org.moebatch.backend;
 
-import org.moebatch.model.GqaDims;
-import org.moebatch.model.MlaDims;
 import org.moebatch.model.ModelSpec;
 
 /**

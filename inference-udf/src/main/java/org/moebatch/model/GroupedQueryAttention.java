@@ -2,7 +2,9 @@ package org.moebatch.model;
 
 import org.moebatch.backend.Backend;
 import org.moebatch.backend.Batch;
+import org.moebatch.backend.GqaDims;
 import org.moebatch.backend.KvCache;
+import org.moebatch.backend.Linear;
 
 /**
  * Grouped-query attention (Qwen3-MoE, Mixtral; OLMoE with as many key/value heads as query heads).

@@ -3,6 +3,8 @@ package org.moebatch.model;
 import org.moebatch.backend.Backend;
 import org.moebatch.backend.Batch;
 import org.moebatch.backend.KvCache;
+import org.moebatch.backend.Linear;
+import org.moebatch.backend.MlaDims;
 import org.moebatch.tensor.Weight;
 
 /**

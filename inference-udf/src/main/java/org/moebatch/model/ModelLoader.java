@@ -2,6 +2,11 @@ package org.moebatch.model;
 
 import java.util.Arrays;
 import org.moebatch.backend.Backend;
+import org.moebatch.backend.GqaDims;
+import org.moebatch.backend.Linear;
+import org.moebatch.backend.MlaDims;
+import org.moebatch.backend.Mlp;
+import org.moebatch.backend.Router;
 import org.moebatch.tensor.Weight;
 import org.moebatch.tensor.WeightMatrix;
 

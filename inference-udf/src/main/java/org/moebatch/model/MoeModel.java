@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.moebatch.backend.Backend;
 import org.moebatch.backend.Batch;
 import org.moebatch.backend.KvCache;
+import org.moebatch.backend.Linear;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
 

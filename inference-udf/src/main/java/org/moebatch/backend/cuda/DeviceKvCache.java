@@ -2,10 +2,10 @@ package org.moebatch.backend.cuda;
 
 import org.moebatch.backend.KvCache;
 import org.moebatch.backend.KvLayout;
+import org.moebatch.backend.MlaDims;
 import org.moebatch.cuda.CacheGeometry;
 import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.MlaShape;
-import org.moebatch.model.MlaDims;
 
 /**
  * Cache pages in device memory, laid out as {@link org.moebatch.backend.HostKvCache} lays them out on

@@ -2,12 +2,12 @@ package org.moebatch.backend.cuda;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import org.moebatch.backend.Mlp;
 import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.ExpertTables;
 import org.moebatch.cuda.HostStaging;
 import org.moebatch.cuda.WeightArena;
 import org.moebatch.cuda.WeightType;
-import org.moebatch.model.Mlp;
 import org.moebatch.tensor.Weight;
 
 /**

@@ -2,12 +2,12 @@ package org.moebatch.backend.cuda;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.moebatch.backend.Router;
 import org.moebatch.backend.Routing;
 import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.DevicePool;
 import org.moebatch.cuda.HostStaging;
 import org.moebatch.cuda.RouterKernel;
-import org.moebatch.model.Router;
 
 /**
  * The routing of the current MoE layer, on the device and on the host. The Backend seam hands the

@@ -1,4 +1,6 @@
-package org.moebatch.model;
+package org.moebatch.backend;
+
+import org.moebatch.model.ModelSpec;
 
 /**
  * The dimensions of grouped-query attention that its kernels need. Query head {@code h} reads key

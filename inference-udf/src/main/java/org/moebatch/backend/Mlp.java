@@ -1,4 +1,4 @@
-package org.moebatch.model;
+package org.moebatch.backend;
 
 /**
  * A SwiGLU feed-forward network, {@code down(silu(gate(x)) * up(x))}: the dense MLP of the first

@@ -1,5 +1,6 @@
-package org.moebatch.model;
+package org.moebatch.backend;
 
+import org.moebatch.model.ModelSpec;
 import org.moebatch.tensor.Weight;
 
 /**

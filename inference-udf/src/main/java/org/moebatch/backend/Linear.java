@@ -1,4 +1,4 @@
-package org.moebatch.model;
+package org.moebatch.backend;
 
 import org.moebatch.tensor.Weight;
 

@@ -1,9 +1,10 @@
-package org.moebatch.model;
+package org.moebatch.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.moebatch.model.ModelSpec;
 import org.moebatch.tensor.DType;
 import org.moebatch.testing.RandomTensors;
 import org.moebatch.testing.Specs;

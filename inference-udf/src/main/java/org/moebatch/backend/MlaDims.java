@@ -1,4 +1,6 @@
-package org.moebatch.model;
+package org.moebatch.backend;
+
+import org.moebatch.model.ModelSpec;
 
 /**
  * The dimensions of Multi-head Latent Attention that its kernels need.
