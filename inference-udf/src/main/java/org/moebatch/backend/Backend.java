@@ -1,7 +1,6 @@
 package org.moebatch.backend;
 
 import java.util.OptionalLong;
-import org.moebatch.model.RotaryEmbedding;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
 import org.moebatch.tensor.WeightMatrix;
@@ -71,7 +70,7 @@ public interface Backend extends AutoCloseable {
      * Rotates, in place, the rope part {@code [ropeOffset, ropeOffset + rope)} of each of
      * {@code heads} heads of width {@code headWidth} in every row, by the step's rotary tables.
      */
-    void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, RotaryEmbedding rotary);
+    void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, Rotary rotary);
 
     /**
      * MLA's query absorption: each head's no-position query goes through that head's key

@@ -1,7 +1,6 @@
 package org.moebatch.backend;
 
 import java.util.Arrays;
-import org.moebatch.model.RotaryEmbedding;
 
 /**
  * What one forward step computes: tokens from one or more sequences, each at its position, with
@@ -59,7 +58,7 @@ public final class Batch {
     }
 
     /** Computes the rotary tables for the tokens added; call once before the forward pass. */
-    public void seal(RotaryEmbedding rope) {
+    public void seal(Rotary rope) {
         int half = rope.dim() / 2;
         if (cos.length < tokenCount * half) {
             cos = new float[tokens.length * half];

@@ -1,6 +1,5 @@
 package org.moebatch.backend;
 
-import org.moebatch.model.RotaryEmbedding;
 import org.moebatch.tensor.HostTensor;
 import org.moebatch.tensor.MatMul;
 import org.moebatch.tensor.Panel;
@@ -187,7 +186,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, RotaryEmbedding rotary) {
+    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, Rotary rotary) {
         HostTensor h = host(x);
         int cols = h.cols();
         pool.forRange(h.rows(), 16, (worker, from, to) -> {

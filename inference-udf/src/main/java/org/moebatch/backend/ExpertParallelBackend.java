@@ -5,7 +5,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.moebatch.model.RotaryEmbedding;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
 import org.moebatch.tensor.WeightMatrix;
@@ -204,7 +203,7 @@ public final class ExpertParallelBackend implements Backend {
     }
 
     @Override
-    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, RotaryEmbedding rotary) {
+    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, Rotary rotary) {
         primary().rope(x, heads, headWidth, ropeOffset, batch, rotary);
     }
 

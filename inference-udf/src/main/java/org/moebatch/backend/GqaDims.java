@@ -1,7 +1,5 @@
 package org.moebatch.backend;
 
-import org.moebatch.model.ModelSpec;
-
 /**
  * The dimensions of grouped-query attention that its kernels need. Query head {@code h} reads key
  * and value head {@code h / groupSize()}; with as many key/value heads as query heads it is plain
@@ -20,10 +18,6 @@ public record GqaDims(int heads, int kvHeads, int headDim) {
             throw new IllegalArgumentException("grouped-query attention of " + heads + " heads over " + kvHeads
                     + " key/value heads of width " + headDim);
         }
-    }
-
-    public static GqaDims of(ModelSpec spec) {
-        return new GqaDims(spec.heads(), spec.kvHeads(), spec.headDim());
     }
 
     /** Query heads that share one key/value head. */

@@ -1,7 +1,5 @@
 package org.moebatch.backend;
 
-import org.moebatch.model.ModelSpec;
-
 /**
  * What one position of a sequence puts in the cache for each layer, and for how many query heads.
  *
@@ -13,10 +11,6 @@ public record KvLayout(int entryFloats, int heads) {
         if (entryFloats <= 0 || heads <= 0) {
             throw new IllegalArgumentException("cache entries of " + entryFloats + " floats for " + heads + " heads");
         }
-    }
-
-    public static KvLayout of(ModelSpec spec) {
-        return new KvLayout(spec.cacheEntryFloats(), spec.heads());
     }
 
     public static KvLayout of(MlaDims dims) {

@@ -1,7 +1,5 @@
 package org.moebatch.backend;
 
-import org.moebatch.model.ModelSpec;
-
 /**
  * The dimensions of Multi-head Latent Attention that its kernels need.
  *
@@ -12,10 +10,6 @@ import org.moebatch.model.ModelSpec;
  * @param latent the compressed key-value width ({@code kv_lora_rank})
  */
 public record MlaDims(int heads, int nope, int rope, int value, int latent) {
-    public static MlaDims of(ModelSpec spec) {
-        return new MlaDims(spec.heads(), spec.qkNopeHeadDim(), spec.qkRopeHeadDim(), spec.vHeadDim(), spec.kvLoraRank());
-    }
-
     /** Width of one head of the query: {@code nope + rope}. */
     public int queryHead() {
         return nope + rope;

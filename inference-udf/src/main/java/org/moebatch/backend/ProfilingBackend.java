@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
-import org.moebatch.model.RotaryEmbedding;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
 import org.moebatch.tensor.WeightMatrix;
@@ -130,7 +129,7 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, RotaryEmbedding rotary) {
+    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, Rotary rotary) {
         long t = System.nanoTime();
         inner.rope(x, heads, headWidth, ropeOffset, batch, rotary);
         record("rope", t);

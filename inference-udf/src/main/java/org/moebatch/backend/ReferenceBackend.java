@@ -1,6 +1,5 @@
 package org.moebatch.backend;
 
-import org.moebatch.model.RotaryEmbedding;
 import org.moebatch.tensor.HostTensor;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
@@ -134,7 +133,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, RotaryEmbedding rotary) {
+    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, Rotary rotary) {
         HostTensor h = host(x);
         float[] scratch = new float[rotary.dim()];
         for (int t = 0; t < h.rows(); t++) {

@@ -1,12 +1,13 @@
 package org.moebatch.backend;
 
-import org.moebatch.model.ModelSpec;
 import org.moebatch.tensor.Weight;
 
 /**
- * The MoE gate of DeepSeek-V3 / Kimi K2: which experts a token goes to, and with what weight.
+ * The MoE gate: which experts a token goes to, and with what weight. One rule covers the families:
+ * DeepSeek-V3 / Kimi K2 (sigmoid scores, a correction bias, group-limited choice, a scaling factor)
+ * and the softmax top-k routers of Qwen3-MoE, Mixtral and OLMoE (one group, no bias, factor 1).
  *
- * <p>Scores are {@code sigmoid(logits)} (or softmax). For choosing, and only for choosing,
+ * <p>Scores are {@code sigmoid(logits)} or softmax. For choosing, and only for choosing,
  * {@code e_score_correction_bias} is added: the auxiliary-loss-free balancing of DeepSeek-V3 steers
  * which experts are picked without changing how much they count. Experts are chosen group-limited:
  * each of {@code n_group} groups is scored by the sum of its two best biased scores (the plain best
@@ -15,6 +16,20 @@ import org.moebatch.tensor.Weight;
  * to sum to one when {@code norm_topk_prob}, then multiplied by {@code routed_scaling_factor}.
  */
 public final class Router {
+    /**
+     * How a token's experts are chosen, as the model's config says.
+     *
+     * @param experts         {@code n_routed_experts}
+     * @param expertsPerToken {@code num_experts_per_tok}
+     * @param groups          {@code n_group} (1: no group limit)
+     * @param groupsKept      {@code topk_group}
+     * @param sigmoid         {@code scoring_func: sigmoid}; softmax otherwise
+     * @param normalize       {@code norm_topk_prob}
+     * @param scalingFactor   {@code routed_scaling_factor}
+     */
+    public record TopK(int experts, int expertsPerToken, int groups, int groupsKept, boolean sigmoid,
+            boolean normalize, float scalingFactor) {}
+
     private final Linear gate;
     private final float[] correctionBias; // [experts], null when the top-k method uses none
     private final int experts;
@@ -25,16 +40,16 @@ public final class Router {
     private final boolean normalize;
     private final float scalingFactor;
 
-    public Router(ModelSpec spec, Weight gateWeight, float[] correctionBias) {
+    public Router(Weight gateWeight, float[] correctionBias, TopK topK) {
         this.gate = new Linear(gateWeight, null);
         this.correctionBias = correctionBias;
-        this.experts = spec.routedExperts();
-        this.expertsPerToken = spec.expertsPerToken();
-        this.groups = spec.nGroup();
-        this.groupsKept = spec.topkGroup();
-        this.sigmoid = spec.scoringFunc().equals("sigmoid");
-        this.normalize = spec.normTopkProb();
-        this.scalingFactor = (float) spec.routedScalingFactor();
+        this.experts = topK.experts();
+        this.expertsPerToken = topK.expertsPerToken();
+        this.groups = topK.groups();
+        this.groupsKept = topK.groupsKept();
+        this.sigmoid = topK.sigmoid();
+        this.normalize = topK.normalize();
+        this.scalingFactor = topK.scalingFactor();
     }
 
     /** The gate projection; its output, one logit per expert, is what {@link #select} reads. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.moebatch.model.ModelSpec;
 import org.moebatch.model.RotaryEmbedding;
+import org.moebatch.model.SeamDescriptors;
 import org.moebatch.tensor.DType;
 import org.moebatch.tensor.HostTensor;
 import org.moebatch.tensor.Quantization;
@@ -359,7 +360,8 @@ class CpuBackendTest {
         int hidden = spec.hidden();
         int experts = spec.routedExperts();
         int k = spec.expertsPerToken();
-        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f));
+        Router router = new Router(r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f),
+                SeamDescriptors.topK(spec));
         for (int tokens : tokenCounts) {
             HostTensor x = r.tensor(tokens, hidden);
             HostTensor logits = new HostTensor(tokens, experts);

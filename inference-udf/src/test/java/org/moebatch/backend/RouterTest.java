@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 import org.moebatch.model.ModelSpec;
+import org.moebatch.model.SeamDescriptors;
 import org.moebatch.tensor.DType;
 import org.moebatch.testing.RandomTensors;
 import org.moebatch.testing.Specs;
@@ -14,7 +15,8 @@ class RouterTest {
     private static final RandomTensors R = new RandomTensors(1);
 
     private static Router router(ModelSpec spec, float[] bias) {
-        return new Router(spec, R.matrix("gate", DType.F32, spec.routedExperts(), spec.hidden()), bias);
+        return new Router(R.matrix("gate", DType.F32, spec.routedExperts(), spec.hidden()), bias,
+                SeamDescriptors.topK(spec));
     }
 
     private static double logit(double probability) {

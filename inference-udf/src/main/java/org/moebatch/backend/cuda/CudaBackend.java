@@ -11,6 +11,7 @@ import org.moebatch.backend.Linear;
 import org.moebatch.backend.MlaDims;
 import org.moebatch.backend.Mlp;
 import org.moebatch.backend.Router;
+import org.moebatch.backend.Rotary;
 import org.moebatch.backend.Routing;
 import org.moebatch.cuda.AttentionTables;
 import org.moebatch.cuda.CacheGeometry;
@@ -31,7 +32,6 @@ import org.moebatch.cuda.RopeKernel;
 import org.moebatch.cuda.RouterKernel;
 import org.moebatch.cuda.RowKernels;
 import org.moebatch.cuda.WeightArena;
-import org.moebatch.model.RotaryEmbedding;
 import org.moebatch.tensor.HostTensor;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
@@ -292,7 +292,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, RotaryEmbedding rotary) {
+    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, Rotary rotary) {
         context.bind();
         DeviceTensor t = device(x);
         if (ropeOffset + rotary.dim() > headWidth || (long) heads * headWidth > t.cols()) {

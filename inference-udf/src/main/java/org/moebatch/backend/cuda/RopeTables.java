@@ -2,10 +2,10 @@ package org.moebatch.backend.cuda;
 
 import java.util.Arrays;
 import org.moebatch.backend.Batch;
+import org.moebatch.backend.Rotary;
 import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.DevicePool;
 import org.moebatch.cuda.HostStaging;
-import org.moebatch.model.RotaryEmbedding;
 
 /**
  * The step's rotary tables on the device: {@link Batch#seal} computes cos and sin on the host with
@@ -15,7 +15,7 @@ import org.moebatch.model.RotaryEmbedding;
 final class RopeTables {
     private final DevicePool pool;
     private final HostStaging staging;
-    private RotaryEmbedding rotary;
+    private Rotary rotary;
     private int tokens = -1;
     private int[] positions = new int[0];
     private DeviceBuffer cos;
@@ -27,7 +27,7 @@ final class RopeTables {
     }
 
     /** cos and sin, each {@code [tokens, dim / 2]}. */
-    DeviceBuffer[] of(Batch batch, int tokens, RotaryEmbedding rotary) {
+    DeviceBuffer[] of(Batch batch, int tokens, Rotary rotary) {
         if (tokens > batch.tokenCount()) {
             throw new IllegalArgumentException(tokens + " rows for a batch of " + batch.tokenCount() + " tokens");
         }

@@ -6,7 +6,6 @@ import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.HostStaging;
 import org.moebatch.cuda.WeightArena;
 import org.moebatch.cuda.WeightType;
-import org.moebatch.model.ModelException;
 import org.moebatch.tensor.DType;
 import org.moebatch.tensor.Panel;
 import org.moebatch.tensor.WeightMatrix;
@@ -36,7 +35,7 @@ final class WeightUploader {
             case BF16 -> WeightType.BF16;
             case F16 -> WeightType.F16;
             case F32 -> WeightType.F32;
-            default -> throw new ModelException("tensor " + m.name() + " has dtype " + m.dtype()
+            default -> throw new IllegalArgumentException("tensor " + m.name() + " has dtype " + m.dtype()
                     + ", which the CUDA backend cannot compute with (bf16, f16, f32)");
         };
     }

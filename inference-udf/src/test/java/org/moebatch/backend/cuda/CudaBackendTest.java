@@ -27,6 +27,7 @@ import org.moebatch.cuda.KernelPolicy;
 import org.moebatch.cuda.PtxResources;
 import org.moebatch.model.ModelSpec;
 import org.moebatch.model.RotaryEmbedding;
+import org.moebatch.model.SeamDescriptors;
 import org.moebatch.tensor.DType;
 import org.moebatch.tensor.Floats;
 import org.moebatch.tensor.HostTensor;
@@ -348,7 +349,8 @@ class CudaBackendTest {
             boolean normalize, boolean withBias) {
         RandomTensors r = new RandomTensors(experts * 13L + k);
         ModelSpec spec = Specs.moe(64, experts, k, groups, kept, scoring, normalize);
-        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, 64), withBias ? r.floats(experts, 0.1f) : null);
+        Router router = new Router(r.matrix("gate", DType.F32, experts, 64), withBias ? r.floats(experts, 0.1f) : null,
+                SeamDescriptors.topK(spec));
         for (int tokens : new int[] {1, 5, 333}) {
             HostTensor logits = r.tensor(tokens, experts);
             Routing expected = new Routing(k);
@@ -376,7 +378,8 @@ class CudaBackendTest {
         int experts = 16;
         int k = 4;
         ModelSpec spec = Specs.moe(hidden, experts, k, 4, 2, "sigmoid", true);
-        Router router = new Router(spec, r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f));
+        Router router = new Router(r.matrix("gate", DType.F32, experts, hidden), r.floats(experts, 0.1f),
+                SeamDescriptors.topK(spec));
         Mlp[] host = new Mlp[experts];
         Mlp[] device = new Mlp[experts];
         for (int e = 0; e < experts; e++) {
