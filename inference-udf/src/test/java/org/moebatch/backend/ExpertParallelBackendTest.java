@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.moebatch.engine.Backends;
 import org.moebatch.engine.LogitsProbe;
 import org.moebatch.model.MoeModel;
 import org.moebatch.testing.Samples;

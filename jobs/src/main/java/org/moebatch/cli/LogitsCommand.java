@@ -8,7 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.moebatch.backend.Backend;
-import org.moebatch.backend.Backends;
+import org.moebatch.engine.Backends;
 import org.moebatch.engine.LogitsProbe;
 import org.moebatch.model.MoeModel;
 import org.slf4j.Logger;

@@ -2,7 +2,7 @@ package org.moebatch.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.moebatch.backend.Backends;
+import org.moebatch.engine.Backends;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
