@@ -1,6 +1,7 @@
 package org.moebatch.backend;
 
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,7 +21,7 @@ import org.moebatch.tensor.WeightMatrix;
  * <p>The shards are any backends: CPU backends test the code path here; CUDA backends on the GPUs
  * of one executor serve a model larger than one GPU. Shards other than the first run concurrently.
  */
-public final class ExpertParallelBackend implements Backend {
+public final class ExpertParallelBackend extends ForwardingBackend {
     private final Backend[] shards;
     private final ExecutorService dispatch;
     // Per-shard scratch of the MoE step, owned by this backend (driven by one thread at a time).
@@ -34,9 +35,7 @@ public final class ExpertParallelBackend implements Backend {
     private final Future<?>[] remote;
 
     public ExpertParallelBackend(List<Backend> shards) {
-        if (shards.size() < 2) {
-            throw new IllegalArgumentException("expert parallelism needs at least two devices, got " + shards.size());
-        }
+        super(firstOfSeveral(shards));
         this.shards = shards.toArray(new Backend[0]);
         this.shardInput = new Tensor[this.shards.length];
         this.shardOutput = new Tensor[this.shards.length];
@@ -51,6 +50,14 @@ public final class ExpertParallelBackend implements Backend {
         });
     }
 
+    /** The first shard, which everything but the routed experts goes to; at least two are needed. */
+    private static Backend firstOfSeveral(List<Backend> shards) {
+        if (shards.size() < 2) {
+            throw new IllegalArgumentException("expert parallelism needs at least two devices, got " + shards.size());
+        }
+        return shards.get(0);
+    }
+
     /** The shard that holds routed expert {@code expert}. */
     public int owner(int expert) {
         return expert % shards.length;
@@ -61,7 +68,7 @@ public final class ExpertParallelBackend implements Backend {
     }
 
     private Backend primary() {
-        return shards[0];
+        return inner();
     }
 
     @Override
@@ -155,107 +162,12 @@ public final class ExpertParallelBackend implements Backend {
         shard.copyToHost(shardOutput[s], hostPartial[s]);
     }
 
-    // Everything but the routed experts runs on the first shard.
+    // Everything else — attention, norms, the router, the KV cache — runs on the first shard: ForwardingBackend.
 
+    /** Each shard answers for its own device (EngineCache asks them one by one); the whole has no one figure. */
     @Override
-    public Tensor tensor(int rows, int cols) {
-        return primary().tensor(rows, cols);
-    }
-
-    @Override
-    public Weight weight(WeightMatrix matrix) {
-        return primary().weight(matrix);
-    }
-
-    @Override
-    public KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages) {
-        return primary().kvCache(layers, pageSize, layout, pages);
-    }
-
-    @Override
-    public void embed(Tensor out, int[] tokens, Weight table) {
-        primary().embed(out, tokens, table);
-    }
-
-    @Override
-    public void rmsNorm(Tensor out, Tensor x, float[] gamma, float eps) {
-        primary().rmsNorm(out, x, gamma, eps);
-    }
-
-    @Override
-    public void addRmsNorm(Tensor residual, Tensor delta, Tensor out, float[] gamma, float eps) {
-        primary().addRmsNorm(residual, delta, out, gamma, eps);
-    }
-
-    @Override
-    public void add(Tensor residual, Tensor delta) {
-        primary().add(residual, delta);
-    }
-
-    @Override
-    public void linear(Tensor out, Tensor x, Linear layer) {
-        primary().linear(out, x, layer);
-    }
-
-    @Override
-    public void siluMul(Tensor gate, Tensor up) {
-        primary().siluMul(gate, up);
-    }
-
-    @Override
-    public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, Rotary rotary) {
-        primary().rope(x, heads, headWidth, ropeOffset, batch, rotary);
-    }
-
-    @Override
-    public void mlaAbsorbQuery(Tensor qLatent, Tensor q, Weight kvB, MlaDims dims) {
-        primary().mlaAbsorbQuery(qLatent, q, kvB, dims);
-    }
-
-    @Override
-    public void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch) {
-        primary().storeKv(cache, layer, first, second, batch);
-    }
-
-    @Override
-    public void rmsNormHeads(Tensor x, int heads, float[] gamma, float eps) {
-        primary().rmsNormHeads(x, heads, gamma, eps);
-    }
-
-    @Override
-    public void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims dims, float scale) {
-        primary().gqaAttend(out, q, cache, layer, batch, dims, scale);
-    }
-
-    @Override
-    public void mlaAttend(Tensor outLatent, Tensor qLatent, Tensor q, KvCache cache, int layer, Batch batch, MlaDims dims,
-            float scale) {
-        primary().mlaAttend(outLatent, qLatent, q, cache, layer, batch, dims, scale);
-    }
-
-    @Override
-    public void mlaProjectValues(Tensor out, Tensor outLatent, Weight kvB, MlaDims dims) {
-        primary().mlaProjectValues(out, outLatent, kvB, dims);
-    }
-
-    @Override
-    public void route(Routing routing, Tensor logits, Router router) {
-        primary().route(routing, logits, router);
-    }
-
-    @Override
-    public void gatherRows(Tensor out, Tensor x, int[] rows) {
-        primary().gatherRows(out, x, rows);
-    }
-
-    @Override
-    public void copyToHost(Tensor t, float[] destination) {
-        primary().copyToHost(t, destination);
-    }
-
-    @Override
-    public void copyFromHost(float[] source, Tensor t) {
-        primary().copyFromHost(source, t);
+    public OptionalLong deviceFreeBytes() {
+        return OptionalLong.empty();
     }
 
     @Override

@@ -3,22 +3,19 @@ package org.moebatch.backend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalLong;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
-import org.moebatch.tensor.WeightMatrix;
 
 /**
  * Wraps a backend and times each operation (wall clock, calls): where a forward pass spends its
  * time, for {@code moe-batch bench --profile}. Linear layers are told apart by output width.
  */
-public final class ProfilingBackend implements Backend {
-    private final Backend inner;
+public final class ProfilingBackend extends ForwardingBackend {
     private final List<String> names = new ArrayList<>();
     private final List<long[]> totals = new ArrayList<>(); // {nanos, calls}
 
     public ProfilingBackend(Backend inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     private long[] slot(String name) {
@@ -60,92 +57,72 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public String device() {
-        return inner.device();
-    }
-
-    @Override
-    public Tensor tensor(int rows, int cols) {
-        return inner.tensor(rows, cols);
-    }
-
-    @Override
-    public Weight weight(WeightMatrix matrix) {
-        return inner.weight(matrix);
-    }
-
-    @Override
-    public KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages) {
-        return inner.kvCache(layers, pageSize, layout, pages);
-    }
-
-    @Override
     public void embed(Tensor out, int[] tokens, Weight table) {
         long t = System.nanoTime();
-        inner.embed(out, tokens, table);
+        super.embed(out, tokens, table);
         record("embed", t);
     }
 
     @Override
     public void rmsNorm(Tensor out, Tensor x, float[] gamma, float eps) {
         long t = System.nanoTime();
-        inner.rmsNorm(out, x, gamma, eps);
+        super.rmsNorm(out, x, gamma, eps);
         record("rmsNorm", t);
     }
 
     @Override
     public void rmsNormHeads(Tensor x, int heads, float[] gamma, float eps) {
         long t = System.nanoTime();
-        inner.rmsNormHeads(x, heads, gamma, eps);
+        super.rmsNormHeads(x, heads, gamma, eps);
         record("rmsNormHeads", t);
     }
 
     @Override
     public void addRmsNorm(Tensor residual, Tensor delta, Tensor out, float[] gamma, float eps) {
         long t = System.nanoTime();
-        inner.addRmsNorm(residual, delta, out, gamma, eps);
+        super.addRmsNorm(residual, delta, out, gamma, eps);
         record("addRmsNorm", t);
     }
 
     @Override
     public void add(Tensor residual, Tensor delta) {
         long t = System.nanoTime();
-        inner.add(residual, delta);
+        super.add(residual, delta);
         record("add", t);
     }
 
     @Override
     public void linear(Tensor out, Tensor x, Linear layer) {
         long t = System.nanoTime();
-        inner.linear(out, x, layer);
+        super.linear(out, x, layer);
         record("linear " + layer.in() + "->" + layer.out(), t);
     }
 
     @Override
     public void siluMul(Tensor gate, Tensor up) {
         long t = System.nanoTime();
-        inner.siluMul(gate, up);
+        super.siluMul(gate, up);
         record("siluMul", t);
     }
 
     @Override
     public void rope(Tensor x, int heads, int headWidth, int ropeOffset, Batch batch, Rotary rotary) {
         long t = System.nanoTime();
-        inner.rope(x, heads, headWidth, ropeOffset, batch, rotary);
+        super.rope(x, heads, headWidth, ropeOffset, batch, rotary);
         record("rope", t);
     }
 
     @Override
     public void mlaAbsorbQuery(Tensor qLatent, Tensor q, Weight kvB, MlaDims dims) {
         long t = System.nanoTime();
-        inner.mlaAbsorbQuery(qLatent, q, kvB, dims);
+        super.mlaAbsorbQuery(qLatent, q, kvB, dims);
         record("mlaAbsorbQuery", t);
     }
 
     @Override
     public void storeKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch) {
         long t = System.nanoTime();
-        inner.storeKv(cache, layer, latent, keyRope, batch);
+        super.storeKv(cache, layer, latent, keyRope, batch);
         record("storeKv", t);
     }
 
@@ -153,71 +130,56 @@ public final class ProfilingBackend implements Backend {
     public void mlaAttend(Tensor outLatent, Tensor qLatent, Tensor q, KvCache cache, int layer, Batch batch, MlaDims dims,
             float scale) {
         long t = System.nanoTime();
-        inner.mlaAttend(outLatent, qLatent, q, cache, layer, batch, dims, scale);
+        super.mlaAttend(outLatent, qLatent, q, cache, layer, batch, dims, scale);
         record("mlaAttend", t);
     }
 
     @Override
     public void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims dims, float scale) {
         long t = System.nanoTime();
-        inner.gqaAttend(out, q, cache, layer, batch, dims, scale);
+        super.gqaAttend(out, q, cache, layer, batch, dims, scale);
         record("gqaAttend", t);
     }
 
     @Override
     public void mlaProjectValues(Tensor out, Tensor outLatent, Weight kvB, MlaDims dims) {
         long t = System.nanoTime();
-        inner.mlaProjectValues(out, outLatent, kvB, dims);
+        super.mlaProjectValues(out, outLatent, kvB, dims);
         record("mlaProjectValues", t);
     }
 
     @Override
     public void route(Routing routing, Tensor logits, Router router) {
         long t = System.nanoTime();
-        inner.route(routing, logits, router);
+        super.route(routing, logits, router);
         record("route", t);
     }
 
     @Override
     public void moeExperts(Tensor out, Tensor x, Routing routing, Mlp[] experts) {
         long t = System.nanoTime();
-        inner.moeExperts(out, x, routing, experts);
+        super.moeExperts(out, x, routing, experts);
         record("moeExperts", t);
     }
 
     @Override
     public void gatherRows(Tensor out, Tensor x, int[] rows) {
         long t = System.nanoTime();
-        inner.gatherRows(out, x, rows);
+        super.gatherRows(out, x, rows);
         record("gatherRows", t);
     }
 
     @Override
     public void copyToHost(Tensor t, float[] destination) {
         long start = System.nanoTime();
-        inner.copyToHost(t, destination);
+        super.copyToHost(t, destination);
         record("copyToHost", start);
     }
 
     @Override
     public void copyFromHost(float[] source, Tensor t) {
         long start = System.nanoTime();
-        inner.copyFromHost(source, t);
+        super.copyFromHost(source, t);
         record("copyFromHost", start);
-    }
-
-    @Override
-    public Weight expertWeight(int expert, WeightMatrix matrix) {
-        return inner.expertWeight(expert, matrix);
-    }
-
-    @Override
-    public OptionalLong deviceFreeBytes() {
-        return inner.deviceFreeBytes();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }
