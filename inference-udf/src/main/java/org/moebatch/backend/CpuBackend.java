@@ -220,16 +220,17 @@ public final class CpuBackend implements Backend {
     @Override
     public void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch) {
         HostKvCache kv = (HostKvCache) cache;
-        HostTensor lat = host(first);
-        HostTensor rope = host(second);
-        int latentWidth = lat.cols();
-        int ropeWidth = rope.cols();
-        for (int t = 0; t < lat.rows(); t++) {
+        // an entry is [first | second]: MLA's latent and rope key, or grouped-query attention's keys and values
+        HostTensor firstRows = host(first);
+        HostTensor secondRows = host(second);
+        int firstWidth = firstRows.cols();
+        int secondWidth = secondRows.cols();
+        for (int t = 0; t < firstRows.rows(); t++) {
             int position = batch.positions()[t];
             float[] page = kv.pageForWrite(batch.pageTable(batch.sequenceOf(t))[position / kv.pageSize()]);
             int at = kv.offset(layer, position % kv.pageSize());
-            System.arraycopy(lat.data(), t * latentWidth, page, at, latentWidth);
-            System.arraycopy(rope.data(), t * ropeWidth, page, at + latentWidth, ropeWidth);
+            System.arraycopy(firstRows.data(), t * firstWidth, page, at, firstWidth);
+            System.arraycopy(secondRows.data(), t * secondWidth, page, at + firstWidth, secondWidth);
         }
     }
 

@@ -120,9 +120,9 @@ public final class ProfilingBackend extends ForwardingBackend {
     }
 
     @Override
-    public void storeKv(KvCache cache, int layer, Tensor latent, Tensor keyRope, Batch batch) {
+    public void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch) {
         long t = System.nanoTime();
-        super.storeKv(cache, layer, latent, keyRope, batch);
+        super.storeKv(cache, layer, first, second, batch);
         record("storeKv", t);
     }
 

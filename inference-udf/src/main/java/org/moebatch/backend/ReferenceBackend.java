@@ -164,18 +164,19 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void storeKv(KvCache cache, int layer, Tensor first, Tensor second, Batch batch) {
         HostKvCache kv = (HostKvCache) cache;
-        HostTensor lat = host(first);
-        HostTensor rope = host(second);
-        for (int t = 0; t < lat.rows(); t++) {
+        // an entry is [first | second]: MLA's latent and rope key, or grouped-query attention's keys and values
+        HostTensor firstRows = host(first);
+        HostTensor secondRows = host(second);
+        for (int t = 0; t < firstRows.rows(); t++) {
             int position = batch.positions()[t];
             int[] pages = batch.pageTable(batch.sequenceOf(t));
             float[] page = kv.pageForWrite(pages[position / kv.pageSize()]);
             int at = kv.offset(layer, position % kv.pageSize());
-            for (int c = 0; c < lat.cols(); c++) {
-                page[at + c] = lat.get(t, c);
+            for (int c = 0; c < firstRows.cols(); c++) {
+                page[at + c] = firstRows.get(t, c);
             }
-            for (int c = 0; c < rope.cols(); c++) {
-                page[at + lat.cols() + c] = rope.get(t, c);
+            for (int c = 0; c < secondRows.cols(); c++) {
+                page[at + firstRows.cols() + c] = secondRows.get(t, c);
             }
         }
     }
