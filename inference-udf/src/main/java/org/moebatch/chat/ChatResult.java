@@ -1,7 +1,6 @@
 package org.moebatch.chat;
 
 import java.util.List;
-import org.moebatch.tools.ToolTraceEntry;
 
 /**
  * What a row produced: the final assistant text, why it ended ({@code stop}, {@code length},

@@ -2,13 +2,20 @@ package org.moebatch.engine;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.moebatch.engine.cuda.CudaBackend;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.CpuBackend;
+import org.moebatch.backend.ExpertParallelBackend;
+import org.moebatch.backend.ReferenceBackend;
+import org.moebatch.backend.cuda.CudaBackend;
 
 /**
  * Backends from a device spec, the {@code --device} option: {@code cpu}, {@code cpu-reference},
  * {@code cuda} (device 0) or {@code cuda:N}, or a comma-separated list of them (e.g. {@code cpu,cpu}
  * or {@code cuda:0,cuda:1}), which spreads the routed experts over one backend per entry
  * ({@link ExpertParallelBackend}); CPU threads are shared out among CPU entries.
+ *
+ * <p>It sits in engine, above {@code backend} and {@code backend.cuda}: backend.cuda implements the
+ * seam, so the seam's own package cannot name it without the two importing each other.
  */
 public final class Backends {
     private Backends() {}

@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.moebatch.model.MoeModel;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Batch;
+import org.moebatch.backend.KvLayout;
 import org.moebatch.model.ModelSpec;
+import org.moebatch.model.SeamDescriptors;
+import org.moebatch.model.MoeModel;
 import org.moebatch.model.Workspace;
 import org.moebatch.tensor.Tensor;
 import org.slf4j.Logger;
@@ -52,7 +56,7 @@ public final class Engine implements AutoCloseable {
         this.backend = backend;
         this.config = config;
         this.spec = model.spec();
-        KvLayout layout = KvLayout.of(spec);
+        KvLayout layout = SeamDescriptors.kvLayout(spec);
         long pageBytes = 4L * spec.layers() * config.pageSize() * layout.entryFloats();
         long pageCount = config.kvCacheBytes() / pageBytes;
         if (pageCount < 1) {

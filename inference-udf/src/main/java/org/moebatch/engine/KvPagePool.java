@@ -1,5 +1,7 @@
 package org.moebatch.engine;
 
+import org.moebatch.backend.KvCache;
+
 /**
  * Which cache pages are free and how many sequences hold each one. A page shared by sequences with
  * a common prefix has a count above one and returns to the free list when the last holder lets go.

@@ -1,6 +1,10 @@
 package org.moebatch.engine;
 
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Batch;
+import org.moebatch.backend.KvCache;
 import org.moebatch.model.MoeModel;
+import org.moebatch.model.SeamDescriptors;
 import org.moebatch.model.Workspace;
 import org.moebatch.tensor.Tensor;
 
@@ -31,7 +35,7 @@ public final class LogitsProbe {
             }
         }
         int total = prompt.length + steps;
-        KvCache cache = be.kvCache(model.spec().layers(), PAGE_SIZE, KvLayout.of(model.spec()),
+        KvCache cache = be.kvCache(model.spec().layers(), PAGE_SIZE, SeamDescriptors.kvLayout(model.spec()),
                 (total + PAGE_SIZE - 1) / PAGE_SIZE);
         KvPagePool pool = new KvPagePool(cache);
         int[] pageTable = new int[pool.pagesFor(total)];

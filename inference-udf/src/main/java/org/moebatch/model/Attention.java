@@ -1,8 +1,8 @@
 package org.moebatch.model;
 
-import org.moebatch.engine.Backend;
-import org.moebatch.engine.Batch;
-import org.moebatch.engine.KvCache;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Batch;
+import org.moebatch.backend.KvCache;
 
 /** A layer's self-attention: MLA ({@link MlaAttention}) or grouped-query ({@link GroupedQueryAttention}). */
 interface Attention {

@@ -1,6 +1,7 @@
 package org.moebatch.model;
 
-import org.moebatch.engine.Backend;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Mlp;
 
 /** The SwiGLU MLP of the first {@code first_k_dense_replace} layers. */
 final class DenseMlp implements FeedForward {

@@ -1,7 +1,7 @@
 package org.moebatch.model;
 
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.moebatch.engine.Routing;
+import org.moebatch.backend.Routing;
 
 /**
  * How many tokens each expert of each MoE layer has received: the data behind the load-balance

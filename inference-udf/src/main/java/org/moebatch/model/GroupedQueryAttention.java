@@ -1,8 +1,10 @@
 package org.moebatch.model;
 
-import org.moebatch.engine.Backend;
-import org.moebatch.engine.Batch;
-import org.moebatch.engine.KvCache;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Batch;
+import org.moebatch.backend.GqaDims;
+import org.moebatch.backend.KvCache;
+import org.moebatch.backend.Linear;
 
 /**
  * Grouped-query attention (Qwen3-MoE, Mixtral; OLMoE with as many key/value heads as query heads).

@@ -1,7 +1,12 @@
 package org.moebatch.model;
 
 import java.util.Arrays;
-import org.moebatch.engine.Backend;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.GqaDims;
+import org.moebatch.backend.Linear;
+import org.moebatch.backend.MlaDims;
+import org.moebatch.backend.Mlp;
+import org.moebatch.backend.Router;
 import org.moebatch.tensor.Weight;
 import org.moebatch.tensor.WeightMatrix;
 
@@ -53,7 +58,7 @@ final class ModelLoader {
     }
 
     private MlaAttention mla(int layer, String p, RotaryEmbedding rotary) {
-        MlaDims d = MlaDims.of(spec);
+        MlaDims d = SeamDescriptors.mla(spec);
         int qOut = d.heads() * d.queryHead();
         Linear qA = null;
         float[] qANorm = null;
@@ -80,7 +85,7 @@ final class ModelLoader {
     }
 
     private GroupedQueryAttention groupedQuery(int layer, String p, RotaryEmbedding rotary) {
-        GqaDims d = GqaDims.of(spec);
+        GqaDims d = SeamDescriptors.gqa(spec);
         int qWidth = d.heads() * d.headDim();
         boolean bias = spec.attentionBias();
         float[] qNorm = null;
@@ -107,7 +112,7 @@ final class ModelLoader {
     private MoeBlock moe(int layer, String p) {
         WeightMatrix gate = matrix(p + "gate.weight", spec.routedExperts(), spec.hidden());
         float[] bias = spec.usesCorrectionBias() ? vector(p + "gate.e_score_correction_bias", spec.routedExperts()) : null;
-        Router router = new Router(spec, be.weight(gate), bias);
+        Router router = new Router(be.weight(gate), bias, SeamDescriptors.topK(spec));
         Mlp[] experts = new Mlp[spec.routedExperts()];
         int width = spec.moeIntermediate();
         if (ckpt.has(p + "experts.gate_up_proj")) {

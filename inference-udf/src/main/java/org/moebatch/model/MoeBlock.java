@@ -1,6 +1,8 @@
 package org.moebatch.model;
 
-import org.moebatch.engine.Backend;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Mlp;
+import org.moebatch.backend.Router;
 
 /**
  * The DeepSeekMoE block: route each token to its experts, group the step's tokens by expert, one

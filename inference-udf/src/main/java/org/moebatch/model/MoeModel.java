@@ -1,9 +1,10 @@
 package org.moebatch.model;
 
 import java.nio.file.Path;
-import org.moebatch.engine.Backend;
-import org.moebatch.engine.Batch;
-import org.moebatch.engine.KvCache;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Batch;
+import org.moebatch.backend.KvCache;
+import org.moebatch.backend.Linear;
 import org.moebatch.tensor.Tensor;
 import org.moebatch.tensor.Weight;
 

@@ -1,13 +1,15 @@
 package org.moebatch.model;
 
+import org.moebatch.backend.Rotary;
+
 /**
  * Rotary position embedding of queries and keys (MLA: their rope part), with YaRN context
  * extension. Follows {@code _compute_yarn_parameters} of Hugging Face transformers: frequencies
  * between the {@code beta_fast} and {@code beta_slow} correction dimensions are blended between
  * original and interpolated ({@code / factor}), and cos and sin carry the attention factor
- * {@code mscale(factor, mscale) / mscale(factor, mscale_all_dim)}.
+ * {@code mscale(factor, mscale) / mscale(factor, mscale_all_dim)}. The backends see it as a {@link Rotary}.
  */
-public final class RotaryEmbedding {
+public final class RotaryEmbedding implements Rotary {
     private final float[] inverseFrequencies; // [rope / 2]
     private final float attentionFactor;
     private final boolean interleaved;
@@ -78,10 +80,12 @@ public final class RotaryEmbedding {
         return (float) scale;
     }
 
+    @Override
     public int dim() {
         return dim;
     }
 
+    @Override
     public boolean interleaved() {
         return interleaved;
     }
@@ -90,6 +94,7 @@ public final class RotaryEmbedding {
      * Fills {@code cos} and {@code sin}, each {@code [positions.length, dim / 2]}, with the rotation of
      * frequency {@code i} at each position, attention factor included.
      */
+    @Override
     public void tables(int[] positions, int count, float[] cos, float[] sin) {
         int half = dim / 2;
         for (int t = 0; t < count; t++) {
@@ -109,6 +114,7 @@ public final class RotaryEmbedding {
      * {@code [x'[0], x'[2], ..., x'[1], x'[3], ...]}, which is what is stored here so that cached keys
      * and the reference agree element by element. The half layout rotates {@code (x[i], x[i + dim/2])}.
      */
+    @Override
     public void rotate(float[] x, int at, float[] cos, float[] sin, int tableRow, float[] scratch) {
         int half = dim / 2;
         int c = tableRow * half;

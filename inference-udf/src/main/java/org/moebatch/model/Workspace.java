@@ -1,7 +1,7 @@
 package org.moebatch.model;
 
-import org.moebatch.engine.Backend;
-import org.moebatch.engine.Routing;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.Routing;
 import org.moebatch.tensor.Tensor;
 
 /**

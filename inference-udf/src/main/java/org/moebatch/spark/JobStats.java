@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.moebatch.chat.ChatResult;
-import org.moebatch.tools.ToolTraceEntry;
+import org.moebatch.chat.ToolTraceEntry;
 
 /**
  * What a job's report shows about its rows, gathered by the tasks and merged on the driver: latency

@@ -9,7 +9,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.moebatch.chat.ChatResult;
-import org.moebatch.tools.ToolTraceEntry;
+import org.moebatch.chat.ToolTraceEntry;
 
 /**
  * The output contract of {@code generate} (DESIGN.md): id, completion, finish_reason, tool_trace,

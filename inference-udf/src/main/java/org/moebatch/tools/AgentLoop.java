@@ -12,6 +12,7 @@ import org.moebatch.chat.ChatResult;
 import org.moebatch.chat.ChatRunner;
 import org.moebatch.chat.ChatTurn;
 import org.moebatch.chat.ToolCall;
+import org.moebatch.chat.ToolTraceEntry;
 
 /**
  * A row's agent loop: generate, read the tool calls, run them (concurrently when a turn has

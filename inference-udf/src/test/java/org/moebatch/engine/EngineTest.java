@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.moebatch.backend.CpuBackend;
 import org.moebatch.model.MoeModel;
 import org.moebatch.testing.Samples;
 

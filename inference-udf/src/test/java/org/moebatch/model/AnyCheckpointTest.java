@@ -10,9 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.moebatch.engine.CpuBackend;
+import org.moebatch.backend.CpuBackend;
+import org.moebatch.backend.ReferenceBackend;
 import org.moebatch.engine.LogitsProbe;
-import org.moebatch.engine.ReferenceBackend;
 import org.moebatch.testing.RandomCheckpoint;
 import org.moebatch.testing.Specs;
 

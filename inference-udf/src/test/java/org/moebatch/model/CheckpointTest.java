@@ -11,9 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.moebatch.engine.CpuBackend;
-import org.moebatch.testing.Samples;
+import org.moebatch.backend.CpuBackend;
 import org.moebatch.testing.SafetensorsWriter;
+import org.moebatch.testing.Samples;
 
 class CheckpointTest {
     @TempDir

@@ -12,10 +12,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.moebatch.engine.Backend;
-import org.moebatch.engine.CpuBackend;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.CpuBackend;
+import org.moebatch.backend.ReferenceBackend;
 import org.moebatch.engine.LogitsProbe;
-import org.moebatch.engine.ReferenceBackend;
 import org.moebatch.testing.Samples;
 
 /**

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.moebatch.backend.Linear;
 import org.moebatch.testing.Specs;
 
 /** {@code quantization_config} as DeepSeek-V3, Kimi K2 and K2-Thinking write it, and every way it can be wrong. */

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.moebatch.engine.CpuBackend;
+import org.moebatch.backend.CpuBackend;
 import org.moebatch.engine.LogitsProbe;
 import org.moebatch.tensor.Quantization;
 import org.moebatch.tensor.WeightMatrix;

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.moebatch.chat.ChatResult;
-import org.moebatch.tools.ToolTraceEntry;
+import org.moebatch.chat.ToolTraceEntry;
 
 class JobStatsTest {
     @Test

@@ -2,7 +2,7 @@ package org.moebatch.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.moebatch.model.MlaDims;
+import org.moebatch.backend.MlaDims;
 import org.moebatch.model.ModelSpec;
 
 /** Model specs for tests, built through the same config.json parsing as real checkpoints. */

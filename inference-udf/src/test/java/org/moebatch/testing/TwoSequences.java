@@ -1,6 +1,6 @@
 package org.moebatch.testing;
 
-import org.moebatch.engine.Batch;
+import org.moebatch.backend.Batch;
 import org.moebatch.model.RotaryEmbedding;
 
 /**

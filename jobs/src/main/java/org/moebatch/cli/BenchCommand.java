@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import org.moebatch.engine.Backend;
+import org.moebatch.backend.Backend;
+import org.moebatch.chat.ChatRunner;
+import org.moebatch.chat.ChatTemplate;
 import org.moebatch.engine.Backends;
 import org.moebatch.engine.Engine;
 import org.moebatch.engine.EngineConfig;
@@ -17,8 +19,6 @@ import org.moebatch.engine.EngineStats;
 import org.moebatch.engine.GenerationRequest;
 import org.moebatch.engine.GenerationResult;
 import org.moebatch.engine.SamplingParams;
-import org.moebatch.chat.ChatRunner;
-import org.moebatch.chat.ChatTemplate;
 import org.moebatch.model.MoeModel;
 import org.moebatch.tokenizer.Tokenizer;
 import org.moebatch.tools.constrain.ToolCallProbe;
@@ -92,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode out = mapper.createObjectNode();
         Backend created = Backends.create(device, threadCount);
-        org.moebatch.engine.ProfilingBackend profiler = profile ? new org.moebatch.engine.ProfilingBackend(created) : null;
+        org.moebatch.backend.ProfilingBackend profiler = profile ? new org.moebatch.backend.ProfilingBackend(created) : null;
         try (Backend backend = profiler != null ? profiler : created) {
             MoeModel m = MoeModel.load(dir, backend);
             out.put("model", dir.toString());

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.moebatch.engine.Backend;
+import org.moebatch.backend.Backend;
 import org.moebatch.engine.Backends;
 import org.moebatch.engine.LogitsProbe;
 import org.moebatch.model.MoeModel;

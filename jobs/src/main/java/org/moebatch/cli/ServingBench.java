@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.moebatch.engine.Backend;
+import org.moebatch.backend.Backend;
 import org.moebatch.engine.Engine;
 import org.moebatch.engine.EngineConfig;
 import org.moebatch.engine.EngineStats;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.moebatch.tools.ToolTraceEntry;
+import org.moebatch.chat.ToolTraceEntry;
 
 /**
  * A generated example in the chat format fine-tuning tools read (OpenAI's {@code messages}): the

@@ -27,6 +27,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.moebatch.report.CostModel;
 import org.moebatch.report.DeviceCount;
 import org.moebatch.report.JobReport;
+import org.moebatch.report.JobSummary;
 import org.moebatch.report.Timeline;
 import org.moebatch.spark.JobStats;
 import org.moebatch.spark.JobStatsAccumulator;

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.moebatch.jobs.JobSummary;
 import org.moebatch.spark.JobStats;
 
 /**

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.moebatch.jobs.JobSummary;
 import org.moebatch.spark.JobStats;
 import org.moebatch.spark.LogHistogram;
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
-import org.moebatch.jobs.JobSummary;
 import org.moebatch.spark.JobStats;
 import org.moebatch.spark.LogHistogram;
 

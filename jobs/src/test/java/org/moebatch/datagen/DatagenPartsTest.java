@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.moebatch.tools.ToolTraceEntry;
+import org.moebatch.chat.ToolTraceEntry;
 
 class DatagenPartsTest {
     @Test

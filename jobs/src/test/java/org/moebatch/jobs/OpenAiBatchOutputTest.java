@@ -14,8 +14,8 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.moebatch.chat.ChatResult;
+import org.moebatch.chat.ToolTraceEntry;
 import org.moebatch.spark.OutputSchema;
-import org.moebatch.tools.ToolTraceEntry;
 
 /** Output rows, made as the job makes them, written as Batch lines and checked against OpenAI's schema. */
 class OpenAiBatchOutputTest {

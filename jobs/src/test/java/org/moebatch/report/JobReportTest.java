@@ -19,9 +19,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.chat.ChatResult;
-import org.moebatch.jobs.JobSummary;
+import org.moebatch.chat.ToolTraceEntry;
 import org.moebatch.spark.JobStats;
-import org.moebatch.tools.ToolTraceEntry;
 import org.w3c.dom.Document;
 
 class JobReportTest {

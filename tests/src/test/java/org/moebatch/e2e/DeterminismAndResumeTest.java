@@ -19,9 +19,9 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.jobs.InputFormat;
-import org.moebatch.jobs.JobSummary;
 import org.moebatch.jobs.OutputFormat;
 import org.moebatch.jobs.ResultRows;
+import org.moebatch.report.JobSummary;
 import org.moebatch.spark.GenerateOptions;
 
 class DeterminismAndResumeTest {

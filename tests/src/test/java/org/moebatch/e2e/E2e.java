@@ -12,9 +12,9 @@ import org.apache.spark.sql.SparkSession;
 import org.moebatch.jobs.GenerateJob;
 import org.moebatch.jobs.GenerateJobConfig;
 import org.moebatch.jobs.InputFormat;
-import org.moebatch.jobs.JobSummary;
 import org.moebatch.jobs.OutputFormat;
 import org.moebatch.jobs.SparkSessions;
+import org.moebatch.report.JobSummary;
 import org.moebatch.spark.GenerateOptions;
 
 /** Shared pieces of the end-to-end tests: one local[2] Spark session, the samples, a job runner. */

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.jobs.GenerateJob;
 import org.moebatch.jobs.GenerateJobConfig;
 import org.moebatch.jobs.InputFormat;
-import org.moebatch.jobs.JobSummary;
 import org.moebatch.jobs.OutputFormat;
+import org.moebatch.report.JobSummary;
 import org.moebatch.spark.OutputSchema;
 
 /** The generate job on local Spark over data-samples: formats, the output contract, bad rows. */

@@ -31,7 +31,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.jobs.InputFormat;
-import org.moebatch.jobs.JobSummary;
+import org.moebatch.report.JobSummary;
 
 /** Issue 16, inputs: every row accounted for and named, each file read by its own format, passthrough types kept. */
 class InputsJobTest {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.moebatch.jobs.InputFormat;
-import org.moebatch.jobs.JobSummary;
+import org.moebatch.report.JobSummary;
 import org.moebatch.spark.GenerateOptions;
 import org.moebatch.spark.ToolOptions;
 import org.moebatch.tools.AgentLimits;
