@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -146,11 +147,11 @@ public final class GenerateJob {
         Timeline timeline;
         long alreadyDone = skipped;
         long allRows = skipped + total;
-        long[] committed = {0};
+        AtomicLong committed = new AtomicLong();
         try (Progress progress = new Progress(spark.sparkContext(), counters.rows(), counters.completionTokens(), total,
                 line -> System.err.println(line));
-                AutoCloseable onInterrupt = Interrupt.during(
-                        () -> String.format("interrupted after %d of %d rows; rerun with --resume", alreadyDone + committed[0], allRows),
+                Interrupt.Handle onInterrupt = Interrupt.during(
+                        () -> String.format("interrupted after %d of %d rows; rerun with --resume", alreadyDone + committed.get(), allRows),
                         () -> stopAndClean(fs, output))) {
             for (long wave = 0; wave < waves; wave++) {
                 Dataset<Row> part = waves == 1 ? rows
@@ -159,37 +160,32 @@ public final class GenerateJob {
                 Dataset<Row> ordered = byPrefix(part, partitions);
                 Dataset<Row> results = ordered.mapPartitions(generator, Encoders.row(outputSchema));
                 write(results, fs, output);
-                committed[0] = counters.rows().value();
+                committed.set(counters.rows().value());
                 if (waves > 1) {
                     LOG.info("wave {}/{} committed", wave + 1, waves);
                 }
             }
             System.err.println(progress.line());
             timeline = progress.timeline();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e); // AutoCloseable.close of the interrupt handle; it throws nothing
         }
         rows.unpersist();
 
-        JobSummary summary = summarise(counters.rows().value(), counters.completionTokens().value(),
+        JobSummary summary = summarise(fs, output, counters.rows().value(), counters.completionTokens().value(),
                 (System.nanoTime() - start) / 1e9, model);
         try (OutputStream out = fs.create(new Path(output, SUMMARY_FILE), true)) {
             out.write(summary.toJson().toPrettyString().getBytes(StandardCharsets.UTF_8));
         }
-        fs.create(new Path(output, SUCCESS_FILE), true).close();
         report = report(summary, startedAt, timeline, counters.stats().value());
         Path html = report.write(fs, output);
         LOG.info("report: {}", html);
+        fs.create(new Path(output, SUCCESS_FILE), true).close(); // last: everything the run writes is there
         return summary;
     }
 
     /** The whole output's rows and tokens (earlier runs' too, after a resume), and this run's share. */
-    private JobSummary summarise(long rowsThisRun, long completionTokensThisRun, double wallSeconds, String model)
-            throws IOException {
-        if (!hasResults(new Path(config.output()).getFileSystem(spark.sparkContext().hadoopConfiguration()),
-                new Path(config.output()))) {
+    private JobSummary summarise(FileSystem fs, Path output, long rowsThisRun, long completionTokensThisRun,
+            double wallSeconds, String model) throws IOException {
+        if (!hasResults(fs, output)) {
             return new JobSummary(config.output(), 0, 0, 0, 0, 0, 0, 0, wallSeconds, model); // an empty input
         }
         Dataset<Row> all = ResultRows.read(spark, config.output());

@@ -28,8 +28,14 @@ public final class Interrupt {
 
     private Interrupt() {}
 
+    /** The span of a job during which an interrupt is reported; closing it ends the span. */
+    public interface Handle extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** While the returned handle is open, an interrupt runs {@code cleanup} and prints {@code status}. */
-    public static AutoCloseable during(Supplier<String> status, Runnable cleanup) {
+    public static Handle during(Supplier<String> status, Runnable cleanup) {
         current = new Job(status, cleanup);
         return () -> current = null;
     }
