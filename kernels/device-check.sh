@@ -6,7 +6,8 @@
 #
 # Steps, each under its own timeout cut to what is left of the budget, none able to stop the rest:
 #   1. PTX          kernels/build-ptx.sh with this machine's nvcc (kept from the build if there is none)
-#   2. gpu tests    mvn -o verify -Dgroups=gpu over kernels, inference-udf, jobs (also builds the jars)
+#   2. gpu tests    mvn -o verify -Dgroups=gpu over kernels, inference-udf, jobs (also builds the jars),
+#                   and rapids-udf (-Prapids) where the RAPIDS jar is cached
 #   3. ceilings     device-to-device copy bandwidth and bf16 matmul rate, through the device's PyTorch
 #   4. expert GEMM  GroupedGemmBench at Kimi K2's expert shape, 1 ... 4096 tokens
 #   5. checkpoint   a random bf16 checkpoint of the benchmark shape (DEVICE_CHECK_CONFIG, default
@@ -97,9 +98,16 @@ fi
 
 # --- 2. the gpu-tagged tests (and the jars the later steps run) ----------------------------------
 if command -v mvn >/dev/null 2>&1; then
-  rm -rf kernels/target/surefire-reports inference-udf/target/surefire-reports jobs/target/surefire-reports
+  rm -rf kernels/target/surefire-reports inference-udf/target/surefire-reports jobs/target/surefire-reports \
+    rapids-udf/target/surefire-reports
+  # the columnar RAPIDS function (-Prapids) only where its plugin's jar is at hand: this build is offline
+  modules=(-pl kernels,inference-udf,jobs)
+  if compgen -G "target/rapids/rapids-4-spark_*.jar" >/dev/null \
+      || compgen -G "$HOME/.m2/repository/.cache/download-maven-plugin/rapids-4-spark_*" >/dev/null; then
+    modules=(-Prapids -pl kernels,inference-udf,jobs,rapids-udf)
+  fi
   # failures do not stop the build: the jars are still made, and the counts below tell
-  run_step gpu-tests 200 mvn -o -B -q -pl kernels,inference-udf,jobs -am verify -Dgroups=gpu \
+  run_step gpu-tests 200 mvn -o -B -q "${modules[@]}" -am verify -Dgroups=gpu \
     -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true || true
   "$python" - "$out/gpu-tests.json" <<'PY' || true
 import glob, json, sys

@@ -9,6 +9,8 @@ import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.moebatch.chat.ChatResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registers {@code moe_generate(prompt [, params map<string,string>])} so SQL users can write
@@ -19,7 +21,7 @@ import org.moebatch.chat.ChatResult;
  * {@code seed}, {@code system}, {@code stop}).
  *
  * <p>{@code moe_complete(prompt)} returns the completion text alone (null for a failed row), and runs
- * columnar under the RAPIDS Accelerator.
+ * columnar under the RAPIDS Accelerator when built with {@code -Prapids}.
  *
  * <p>A SQL function sees one row at a time per task, so batching comes from many tasks sharing the
  * engine; the {@code generate} job, which streams a window of rows per task, is the faster path.
@@ -27,6 +29,10 @@ import org.moebatch.chat.ChatResult;
 public final class MoeFunctions {
     public static final String GENERATE = "moe_generate";
     public static final String COMPLETE = "moe_complete";
+    private static final Logger LOG = LoggerFactory.getLogger(MoeFunctions.class);
+    /** The plugin's interface, and moe_complete's columnar form, which implements it (module rapids-udf). */
+    private static final String RAPIDS_UDF_INTERFACE = "com.nvidia.spark.RapidsUDF";
+    private static final String COLUMNAR_COMPLETE = "org.moebatch.spark.RapidsCompleteUdf";
 
     private MoeFunctions() {}
 
@@ -44,19 +50,36 @@ public final class MoeFunctions {
 
     /**
      * {@code moe_complete(prompt)}: the completion text alone. Where the RAPIDS Accelerator is on the
-     * classpath it is the columnar {@link RapidsCompleteUdf}, which the plugin calls with the whole
-     * prompt column of a GPU batch; elsewhere the row-wise {@link CompleteUdf}. A class that
-     * implements RapidsUDF cannot even load without the plugin's jar, so it is reached only through
-     * {@link RapidsCompleteUdf#create}, whose signature names CompleteUdf alone: were this method to
-     * construct it, the JVM would load it to verify this class, and fail without the plugin.
+     * classpath and moe-batch was built with {@code -Prapids}, it is the columnar
+     * {@code RapidsCompleteUdf} (module rapids-udf), which the plugin calls with the whole prompt
+     * column of a GPU batch; elsewhere the row-wise {@link CompleteUdf}. The columnar class is found
+     * by name: it lives in a module built only for GPU clusters, and it cannot even load without the
+     * plugin's jar.
      */
     static CompleteUdf completeFunction(GenerateOptions options) {
-        try {
-            Class.forName("com.nvidia.spark.RapidsUDF", false, MoeFunctions.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+        if (!loadable(RAPIDS_UDF_INTERFACE)) {
             return new CompleteUdf(options);
         }
-        return RapidsCompleteUdf.create(options);
+        if (!loadable(COLUMNAR_COMPLETE)) {
+            LOG.warn("the RAPIDS Accelerator is on the classpath but this moe-batch was built without -Prapids: "
+                    + "{} runs row by row", COMPLETE);
+            return new CompleteUdf(options);
+        }
+        try {
+            return (CompleteUdf) Class.forName(COLUMNAR_COMPLETE, true, MoeFunctions.class.getClassLoader())
+                    .getConstructor(GenerateOptions.class).newInstance(options);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make " + COLUMNAR_COMPLETE + " for " + COMPLETE + ": " + e, e);
+        }
+    }
+
+    private static boolean loadable(String className) {
+        try {
+            Class.forName(className, false, MoeFunctions.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     static Row generate(GenerateOptions options, String prompt, Map<String, String> params) {

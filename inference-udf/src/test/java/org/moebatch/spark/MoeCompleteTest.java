@@ -1,13 +1,10 @@
 package org.moebatch.spark;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.rapids.cudf.ColumnVector;
-import ai.rapids.cudf.HostColumnVector;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -16,16 +13,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.moebatch.testing.Samples;
 
 /**
  * {@code moe_complete}, the SQL function the RAPIDS Accelerator runs columnar: its row-wise path in
- * local Spark (no plugin), its batch path, and — on a machine with a GPU — its columnar path over
- * real cuDF columns.
+ * local Spark (no plugin) and its batch path. The columnar path over real cuDF columns is tested in
+ * rapids-udf (-Prapids).
  */
 class MoeCompleteTest {
     private static SparkSession spark;
@@ -48,9 +43,9 @@ class MoeCompleteTest {
     }
 
     @Test
-    void underRapidsTheColumnarClassIsRegistered() {
-        // the plugin's jar is on the test classpath (provided scope), so the columnar class is chosen
-        assertTrue(MoeFunctions.completeFunction(options) instanceof RapidsCompleteUdf);
+    void withoutTheRapidsBuildTheRowWiseFunctionIsRegistered() {
+        // the default build has neither the plugin's jar nor the columnar class on its classpath
+        assertEquals(CompleteUdf.class, MoeFunctions.completeFunction(options).getClass());
     }
 
     @Test
@@ -73,33 +68,5 @@ class MoeCompleteTest {
             }
         }
         assertNotNull(out.get(3).getString(3), "the failed row's error is in moe_generate");
-    }
-
-    @Test
-    void hostStringsKeepNulls() {
-        String[] values = {"a", null, "ç"};
-        assertArrayEquals(values, HostStrings.read(i -> values[(int) i] == null, i -> values[(int) i], 3));
-    }
-
-    @Test
-    @Tag("gpu")
-    void columnarPathOverCudfColumnsEqualsTheRowPath() {
-        int gpus;
-        try {
-            gpus = ai.rapids.cudf.Cuda.getDeviceCount();
-        } catch (Throwable noGpu) { // cuDF's native library needs a CUDA driver
-            gpus = 0;
-        }
-        Assumptions.assumeTrue(gpus > 0, "no GPU for cuDF here");
-        RapidsCompleteUdf udf = new RapidsCompleteUdf(options);
-        try (ColumnVector prompts = ColumnVector.fromStrings(PROMPTS);
-                ColumnVector result = udf.evaluateColumnar(PROMPTS.length, prompts);
-                HostColumnVector host = result.copyToHost()) {
-            assertEquals(PROMPTS.length, result.getRowCount());
-            for (int i = 0; i < PROMPTS.length; i++) {
-                assertEquals(udf.call(PROMPTS[i]), host.isNull(i) ? null : host.getJavaString(i), "row " + i);
-            }
-            assertEquals(PROMPTS.length, prompts.getRowCount(), "the input column is still open");
-        }
     }
 }

@@ -2,14 +2,19 @@ package org.moebatch.eval;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.special.Gamma;
 
 /**
  * The statistics of an evaluation: confidence intervals of a mean and the distributions behind them.
- * Every interval is two-sided at 95%; every formula is one a reader can check by hand.
+ * Every interval is two-sided at 95%; every formula is one a reader can check by hand. The special
+ * functions under them (Student's t, ln Γ) are commons-math3's, which Spark already brings.
  */
 public final class Stats {
     /** The 0.975 quantile of the standard normal distribution: a 95% two-sided interval. */
     public static final double Z95 = 1.959963984540054;
+    /** How closely a t quantile is solved for (absolute); see {@link #studentT}. */
+    private static final double QUANTILE_ACCURACY = 1e-14;
 
     private Stats() {}
 
@@ -200,115 +205,37 @@ public final class Stats {
         return tQuantile(0.975, df);
     }
 
-    /** Quantile of Student's t by bisection on its CDF, which is monotone; 200 halvings reach machine precision. */
+    /** Quantile of Student's t with {@code df} degrees of freedom. */
     public static double tQuantile(double probability, long df) {
-        if (probability <= 0 || probability >= 1) {
+        if (!(probability > 0 && probability < 1)) { // NaN too
             throw new IllegalArgumentException("probability must be in (0, 1), is " + probability);
         }
-        if (probability < 0.5) {
-            return -tQuantile(1 - probability, df);
-        }
-        double lo = 0;
-        double hi = 1;
-        while (studentTCdf(hi, df) < probability) {
-            hi *= 2;
-        }
-        for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
-            double mid = (lo + hi) / 2;
-            if (studentTCdf(mid, df) < probability) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return (lo + hi) / 2;
+        return studentT(df).inverseCumulativeProbability(probability);
     }
 
     /**
-     * CDF of Student's t with ν degrees of freedom through the regularized incomplete beta function
-     * (Abramowitz and Stegun 26.7.1): for t ≥ 0, F(t) = 1 - ½·I_x(ν/2, ½) with x = ν / (ν + t²).
+     * CDF of Student's t with ν degrees of freedom; commons-math3 evaluates it through the regularized
+     * incomplete beta function (Abramowitz and Stegun 26.7.1): for t ≥ 0, F(t) = 1 - ½·I_x(ν/2, ½) with
+     * x = ν / (ν + t²).
      */
     public static double studentTCdf(double t, long df) {
+        return studentT(df).cumulativeProbability(t);
+    }
+
+    /**
+     * Student's t with {@code df} degrees of freedom. No random generator (only sampling needs one,
+     * and seeding one costs more than the whole quantile); the quantile is solved to 1e-14 rather than
+     * the library's default 1e-9, so that a printed interval keeps every digit it shows.
+     */
+    private static TDistribution studentT(long df) {
         if (df < 1) {
             throw new IllegalArgumentException("degrees of freedom must be at least 1, is " + df);
         }
-        if (Double.isInfinite(t)) {
-            return t > 0 ? 1 : 0;
-        }
-        double x = df / (df + t * t);
-        double tail = 0.5 * regularizedBeta(x, df / 2.0, 0.5);
-        return t >= 0 ? 1 - tail : tail;
+        return new TDistribution(null, df, QUANTILE_ACCURACY);
     }
 
-    /**
-     * I_x(a, b) by its continued fraction, evaluated with the modified Lentz method (Numerical Recipes
-     * 6.4, "betacf"); the symmetry I_x(a, b) = 1 - I_{1-x}(b, a) keeps x on the side where it converges fast.
-     */
-    static double regularizedBeta(double x, double a, double b) {
-        if (x <= 0) {
-            return 0;
-        }
-        if (x >= 1) {
-            return 1;
-        }
-        double front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-        if (x < (a + 1) / (a + b + 2)) {
-            return front * betaContinuedFraction(x, a, b) / a;
-        }
-        return 1 - front * betaContinuedFraction(1 - x, b, a) / b;
-    }
-
-    private static double betaContinuedFraction(double x, double a, double b) {
-        final double tiny = 1e-300;
-        double c = 1;
-        double d = 1 - (a + b) * x / (a + 1);
-        d = Math.abs(d) < tiny ? tiny : d;
-        d = 1 / d;
-        double h = d;
-        for (int m = 1; m <= 10_000; m++) {
-            int m2 = 2 * m;
-            double even = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
-            d = 1 + even * d;
-            d = Math.abs(d) < tiny ? tiny : d;
-            c = 1 + even / c;
-            c = Math.abs(c) < tiny ? tiny : c;
-            d = 1 / d;
-            h *= d * c;
-            double odd = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
-            d = 1 + odd * d;
-            d = Math.abs(d) < tiny ? tiny : d;
-            c = 1 + odd / c;
-            c = Math.abs(c) < tiny ? tiny : c;
-            d = 1 / d;
-            double delta = d * c;
-            h *= delta;
-            if (Math.abs(delta - 1) < 1e-16) {
-                break;
-            }
-        }
-        return h;
-    }
-
-    /** ln Γ(x) for x > 0, Lanczos approximation (g = 7, 9 coefficients; relative error below 1e-15). */
-    static double logGamma(double x) {
-        if (x < 0.5) {
-            // reflection: Γ(x)Γ(1-x) = π / sin(πx)
-            return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-        }
-        double[] g = {0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-            1.5056327351493116e-7};
-        double y = x - 1;
-        double sum = g[0];
-        for (int i = 1; i < g.length; i++) {
-            sum += g[i] / (y + i);
-        }
-        double t = y + 7.5;
-        return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
-    }
-
-    /** ln C(n, k), through ln Γ. */
+    /** ln C(n, k), through ln Γ (exact factorials overflow long before n reaches an eval set's size). */
     static double logChoose(long n, long k) {
-        return logGamma(n + 1.0) - logGamma(k + 1.0) - logGamma(n - k + 1.0);
+        return Gamma.logGamma(n + 1.0) - Gamma.logGamma(k + 1.0) - Gamma.logGamma(n - k + 1.0);
     }
 }

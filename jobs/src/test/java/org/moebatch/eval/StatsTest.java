@@ -53,6 +53,27 @@ class StatsTest {
     }
 
     @Test
+    void studentTQuantilesMatchTheirClosedFormsToTwelveDigits() {
+        // df = 1 is Cauchy: t = tan(π(p - ½)); df = 2: F(t) = ½ + t / (2√(2 + t²)), so t = α√(2 / (1 - α²)), α = 2p - 1.
+        // A quantile solved only to the solver's default 1e-9 would miss these.
+        assertEquals(Math.tan(Math.PI * 0.475), Stats.tQuantile975(1), 1e-12);
+        assertEquals(0.95 * Math.sqrt(2 / (1 - 0.95 * 0.95)), Stats.tQuantile975(2), 1e-12);
+        assertEquals(-0.8 * Math.sqrt(2 / (1 - 0.8 * 0.8)), Stats.tQuantile(0.1, 2), 1e-12);
+    }
+
+    @Test
+    void studentTRejectsWhatHasNoDistribution() {
+        IllegalArgumentException df = assertThrows(IllegalArgumentException.class, () -> Stats.tQuantile975(0));
+        assertTrue(df.getMessage().contains("degrees of freedom") && df.getMessage().contains("0"), df.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Stats.studentTCdf(1.0, -3));
+        IllegalArgumentException p = assertThrows(IllegalArgumentException.class, () -> Stats.tQuantile(1.0, 5));
+        assertTrue(p.getMessage().contains("probability"), p.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Stats.tQuantile(Double.NaN, 5));
+        assertEquals(1.0, Stats.studentTCdf(Double.POSITIVE_INFINITY, 5), 0);
+        assertEquals(0.0, Stats.studentTCdf(Double.NEGATIVE_INFINITY, 5), 0);
+    }
+
+    @Test
     void tIntervalOfOneToFive() {
         // mean 3; s^2 = (4+1+0+1+4)/4 = 2.5, s = 1.581139; s/sqrt(5) = 0.707107
         // t(0.975, 4) = 2.776445 -> half-width 1.963243 -> [1.036757, 4.963243]

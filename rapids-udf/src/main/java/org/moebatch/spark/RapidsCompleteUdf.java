@@ -9,18 +9,16 @@ import com.nvidia.spark.RapidsUDF;
  * {@code moe_complete} for the RAPIDS Accelerator: the plugin passes a batch's prompt column as
  * cuDF strings on the GPU, the whole batch goes to the engine at once, and a strings column of
  * completions comes back. It closes what it creates (the host copy) and never its input, which the
- * plugin owns. Without the plugin Spark calls the row-wise {@link #call}.
+ * plugin owns. Without the plugin Spark calls the row-wise {@link #call}. Its own module (built with
+ * {@code -Prapids}), so that only GPU-cluster builds fetch the plugin's jar; {@code MoeFunctions}
+ * finds it by name.
  */
 public final class RapidsCompleteUdf extends CompleteUdf implements RapidsUDF {
     private static final long serialVersionUID = 1L;
 
+    /** Public: MoeFunctions makes it reflectively. */
     public RapidsCompleteUdf(GenerateOptions options) {
         super(options);
-    }
-
-    /** The way in for code that must load without the plugin (see MoeFunctions#completeFunction). */
-    static CompleteUdf create(GenerateOptions options) {
-        return new RapidsCompleteUdf(options);
     }
 
     @Override
