@@ -92,7 +92,6 @@ __device__ __forceinline__ float silu_mul(float g, float u) {
     return g / (1.f + expf(-g)) * u;
 }
 
-// One kernel name per weight type: NAME_bf16, NAME_f16, NAME_f32, each calling the template.
 // Flash attention's running softmax, one row of a block: folds a chunk of the row's scores (sr[0..n),
 // -inf where masked) into its running max and sum. The scores become the chunk's weights, and
 // rescale[r] the factor the row's accumulator must be multiplied by before they are added. A row
@@ -119,4 +118,5 @@ __device__ __forceinline__ void online_softmax_chunk(float* sr, int n, int r, fl
     run_max[r] = new_max;
 }
 
+// One kernel name per weight type: NAME_bf16, NAME_f16, NAME_f32, each calling the template.
 #define FOR_EACH_WEIGHT_TYPE(X) X(bf16, bf16) X(__half, f16) X(float, f32)

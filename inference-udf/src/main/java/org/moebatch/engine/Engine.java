@@ -151,7 +151,8 @@ public final class Engine implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException | Error e) {
-                // A failed step fails the rows in it, never the engine or the rows still waiting.
+                // A failed step fails every running row (the step may have touched any of them and
+                // their KV pages are released), never the engine or the rows still waiting.
                 LOG.error("engine step failed: {}", e.toString(), e);
                 for (Sequence seq : new ArrayList<>(running)) {
                     release(seq);

@@ -60,8 +60,8 @@ public final class MoeModel {
     }
 
     /**
-     * Runs one step: every token of {@code batch} through every layer, its latent appended to
-     * {@code cache}, then the LM head for the batch's logit rows. Returns {@code ws.logits()},
+     * Runs one step: every token of {@code batch} through every layer, each layer's cache entry for
+     * it (MLA's latent and rope key, or GQA's key and value) appended to {@code cache}, then the LM head for the batch's logit rows. Returns {@code ws.logits()},
      * {@code [batch.logitCount(), vocab]}. The batch must be {@linkplain Batch#seal sealed}.
      */
     public Tensor forward(Backend be, Batch batch, KvCache cache, Workspace ws) {
