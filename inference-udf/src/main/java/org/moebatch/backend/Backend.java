@@ -39,6 +39,13 @@ public interface Backend extends AutoCloseable {
         return OptionalLong.empty();
     }
 
+    /**
+     * Returns once every operation issued so far has finished. A no-op where an operation is done
+     * when its call returns (the CPU); a stream synchronisation on a GPU, whose launches return at
+     * once. For timing ({@link ProfilingBackend}): the backend orders its own work without it.
+     */
+    default void synchronize() {}
+
     /** Cache storage of {@code pages} pages of {@code pageSize} positions for every layer. */
     KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages);
 

@@ -171,6 +171,13 @@ public final class ExpertParallelBackend extends ForwardingBackend {
     }
 
     @Override
+    public void synchronize() {
+        for (Backend shard : shards) {
+            shard.synchronize();
+        }
+    }
+
+    @Override
     public void close() {
         dispatch.shutdownNow();
         for (Backend b : shards) {

@@ -50,6 +50,11 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public void synchronize() {
+        inner.synchronize();
+    }
+
+    @Override
     public KvCache kvCache(int layers, int pageSize, KvLayout layout, int pages) {
         return inner.kvCache(layers, pageSize, layout, pages);
     }

@@ -8,7 +8,9 @@ import org.moebatch.tensor.Weight;
 
 /**
  * Wraps a backend and times each operation (wall clock, calls): where a forward pass spends its
- * time, for {@code moe-batch bench --profile}. Linear layers are told apart by output width.
+ * time, for {@code moe-batch bench --profile}. Linear layers are told apart by output width. Each
+ * operation is followed by {@link Backend#synchronize}, so on a GPU an operation's time is its
+ * kernels' (the profile itself runs slower than an unprofiled step, which overlaps launches).
  */
 public final class ProfilingBackend extends ForwardingBackend {
     private final List<String> names = new ArrayList<>();
@@ -29,6 +31,8 @@ public final class ProfilingBackend extends ForwardingBackend {
     }
 
     private void record(String name, long start) {
+        // a GPU launch returns before its kernel has run: the clock stops when the work is done
+        inner().synchronize();
         long[] s = slot(name);
         s[0] += System.nanoTime() - start;
         s[1]++;

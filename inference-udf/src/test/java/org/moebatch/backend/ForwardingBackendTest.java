@@ -51,4 +51,21 @@ class ForwardingBackendTest {
         String report = profiled.report();
         assertTrue(report.matches("(?s).*\\nlinear 4->3 +[0-9.]+ +2 +100\\.0%.*"), report);
     }
+
+    @Test
+    void profilingWaitsForEachOperationBeforeItStopsTheClock() {
+        // an asynchronous backend (a GPU) is timed by its work, not by how long a launch takes to return
+        int[] waits = {0};
+        ProfilingBackend profiled = new ProfilingBackend(new ForwardingBackend(new ReferenceBackend()) {
+            @Override
+            public void synchronize() {
+                waits[0]++;
+            }
+        });
+        RandomTensors r = new RandomTensors(22);
+        HostTensor residual = r.tensor(2, 4);
+        profiled.add(residual, r.tensor(2, 4));
+        profiled.rmsNorm(profiled.tensor(2, 4), residual, r.floats(4, 0.5f), 1e-6f);
+        assertEquals(2, waits[0], "one wait per timed operation");
+    }
 }

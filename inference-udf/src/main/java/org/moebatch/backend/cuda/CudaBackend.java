@@ -484,6 +484,12 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void synchronize() {
+        context.bind();
+        context.synchronize("an operation timed by the profiler");
+    }
+
+    @Override
     public void copyFromHost(float[] source, Tensor t) {
         context.bind();
         DeviceTensor d = device(t);
