@@ -92,6 +92,13 @@ __device__ __forceinline__ float silu_mul(float g, float u) {
     return g / (1.f + expf(-g)) * u;
 }
 
+// Float offset of a KV-cache entry: pages are [page][layer][slot][entry] floats, HostKvCache's layout,
+// for MLA's [latent | rope key] and grouped-query attention's [keys | values] alike.
+__device__ __forceinline__ size_t cache_entry_offset(int page, int layer, int layers, int page_size, int slot,
+                                                     int entry) {
+    return (((size_t)page * layers + layer) * page_size + slot) * entry;
+}
+
 // Flash attention's running softmax, one row of a block: folds a chunk of the row's scores (sr[0..n),
 // -inf where masked) into its running max and sum. The scores become the chunk's weights, and
 // rescale[r] the factor the row's accumulator must be multiplied by before they are added. A row

@@ -1,7 +1,7 @@
 // Grouped-query attention (Qwen3-MoE, Mixtral, OLMoE) over the paged cache. A cache page is float32
 // [layer][slot][entry] (HostKvCache's layout) with entry = [k head 0 .. k head G-1 | v head 0 .. v head G-1],
 // the rotated keys then the values, each head head_dim wide; the pages of a sequence are found
-// through its page table. The entries are written by mla_store_kv, which stores [first | second]
+// through its page table. The entries are written by kv_store (kv_cache.cu), which stores [first | second]
 // rows of any widths.
 //
 //   gqa_attend   out[t, h] = softmax((q[t, h] . k[p, g]) * scale) . v[p, g] over p <= position(t),

@@ -1,9 +1,8 @@
 // Multi-head Latent Attention in the absorbed form of DeepSeek's inference code, over the paged
 // latent cache. A cache page is float32 [layer][slot][latent + rope] (HostKvCache's layout), pages of
-// a sequence found through its page table.
+// a sequence found through its page table; kv_cache.cu writes the entries.
 //
 //   mla_absorb_query   q_latent[t, h] = W_UK[h]^T q_nope[t, h]
-//   mla_store_kv       the step's latents and rope keys into their page slots
 //   mla_attend         softmax((q_latent . latent + q_rope . key_rope) * scale) . latent, online
 //                      softmax over chunks of the cache; optionally split along the sequence
 //   mla_attend_combine merges the splits (flash-decoding)
@@ -57,24 +56,6 @@ __device__ void absorb_query(float* __restrict__ q_latent, const float* __restri
         absorb_query<T>(q_latent, q, kv_b, tokens, heads, nope, rope, value, latent);                       \
     }
 FOR_EACH_WEIGHT_TYPE(ABSORB)
-
-__device__ __forceinline__ size_t entry_offset(int page, int layer, int layers, int page_size, int slot, int entry) {
-    return (((size_t)page * layers + layer) * page_size + slot) * entry;
-}
-
-// cache entry of token t = [latent[t] | key_rope[t]] at (pages[t], slots[t]). Grid: one block per token.
-extern "C" __global__ void mla_store_kv(float* __restrict__ cache, const float* __restrict__ latent,
-                                        const float* __restrict__ key_rope, const int* __restrict__ pages,
-                                        const int* __restrict__ slots, int layer, int layers, int page_size,
-                                        int latent_width, int rope_width) {
-    int t = blockIdx.x;
-    int entry = latent_width + rope_width;
-    float* e = cache + entry_offset(pages[t], layer, layers, page_size, slots[t], entry);
-    for (int c = threadIdx.x; c < entry; c += blockDim.x) {
-        e[c] = c < latent_width ? latent[(size_t)t * latent_width + c]
-                                : key_rope[(size_t)t * rope_width + c - latent_width];
-    }
-}
 
 constexpr int ATTEND_ROWS = 16;     // (token, head) query rows per block
 constexpr int ATTEND_CHUNK = 16;    // cache positions per shared-memory chunk
@@ -146,7 +127,7 @@ extern "C" __global__ void __launch_bounds__(ATTEND_THREADS)
         for (int j = warp; j < ATTEND_CHUNK; j += ATTEND_THREADS / 32) {
             int p = c0 + j;
             if (p < end) {
-                const float* e = cache + entry_offset(table[p / page_size], layer, layers, page_size, p % page_size, entry);
+                const float* e = cache + cache_entry_offset(table[p / page_size], layer, layers, page_size, p % page_size, entry);
                 for (int i = lane; i < entry; i += 32) kv[j * stride + i] = e[i];
             } else {
                 for (int i = lane; i < entry; i += 32) kv[j * stride + i] = 0.f;

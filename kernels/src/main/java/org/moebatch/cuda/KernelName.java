@@ -26,11 +26,12 @@ public enum KernelName {
     MLA_ABSORB_BF16("mla", "mla_absorb_query_bf16", "pppiiiiii"),
     MLA_ABSORB_F16("mla", "mla_absorb_query_f16", "pppiiiiii"),
     MLA_ABSORB_F32("mla", "mla_absorb_query_f32", "pppiiiiii"),
-    MLA_STORE_KV("mla", "mla_store_kv", "pppppiiiii"),
     MLA_ATTEND("mla", "mla_attend", "ppppppppppppiiiiiiiiiiif"),
     MLA_ATTEND_COMBINE("mla", "mla_attend_combine", "ppppiiii"),
 
     GQA_ATTEND("gqa", "gqa_attend", "pppppppiiiiiif"),
+
+    KV_STORE("kv_cache", "kv_store", "pppppiiiii"),
 
     ROUTE("router", "route_tokens", "ppiiiiiiifpp"),
 

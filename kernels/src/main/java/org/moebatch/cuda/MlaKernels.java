@@ -1,10 +1,9 @@
 package org.moebatch.cuda;
 
-/** Launchers of mla.cu: query absorption, cache writes, attention over the paged latent cache. */
+/** Launchers of mla.cu: query absorption and attention over the paged latent cache ({@link KvCacheKernels} writes it). */
 public final class MlaKernels {
     static final int ABSORB_TOKENS = 8;
     static final int ABSORB_THREADS = 128;
-    static final int STORE_THREADS = 128;
 
     private final KernelModules modules;
     private final DevicePool pool;
@@ -27,17 +26,6 @@ public final class MlaKernels {
         modules.launch(KernelName.absorb(type), absorbGeometry(tokens, s.heads(), s.nope(), s.latent()),
                 new KernelArgs().ptr(qLatent).ptr(q).ptr(kvB).i32(tokens).i32(s.heads()).i32(s.nope()).i32(s.rope())
                         .i32(s.value()).i32(s.latent()));
-    }
-
-    /**
-     * Writes each token's cache entry {@code [first[t] | second[t]]} to its slot: MLA's latent and rope
-     * key, or grouped-query attention's keys and values; the kernel only needs the two widths.
-     */
-    public void storeKv(DeviceBuffer cache, DeviceBuffer first, DeviceBuffer second, AttentionTables step, int layer,
-            int firstWidth, int secondWidth, CacheGeometry pages) {
-        modules.launch(KernelName.MLA_STORE_KV, Launch.of(step.tokens(), STORE_THREADS),
-                new KernelArgs().ptr(cache).ptr(first).ptr(second).ptr(step.pageOfToken()).ptr(step.slotOfToken())
-                        .i32(layer).i32(pages.layers()).i32(pages.pageSize()).i32(firstWidth).i32(secondWidth));
     }
 
     /**

@@ -16,6 +16,7 @@ import org.moebatch.backend.Routing;
 import org.moebatch.cuda.AttentionTables;
 import org.moebatch.cuda.CacheGeometry;
 import org.moebatch.cuda.CudaContext;
+import org.moebatch.cuda.KvCacheKernels;
 import org.moebatch.cuda.DeviceBuffer;
 import org.moebatch.cuda.DevicePool;
 import org.moebatch.cuda.ExpertTables;
@@ -72,6 +73,7 @@ public final class CudaBackend implements Backend {
     private final RopeKernel rope;
     private final LinearKernels linear;
     private final MlaKernels mla;
+    private final KvCacheKernels kvCache;
     private final GqaKernels gqa;
     private final MoeKernels moe;
     private DeviceBuffer tokenIds;
@@ -100,6 +102,7 @@ public final class CudaBackend implements Backend {
         this.rope = new RopeKernel(modules);
         this.linear = new LinearKernels(modules, policy);
         this.mla = new MlaKernels(modules, pool, policy);
+        this.kvCache = new KvCacheKernels(modules);
         this.gqa = new GqaKernels(modules);
         this.moe = new MoeKernels(modules);
     }
@@ -338,7 +341,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         AttentionTables step = stepTables.of(batch, a.rows(), kv);
-        mla.storeKv(kv.pages(), a.buffer(), b.buffer(), step, layer, a.cols(), b.cols(), kv.geometry());
+        kvCache.store(kv.pages(), a.buffer(), b.buffer(), step, layer, a.cols(), b.cols(), kv.geometry());
     }
 
     @Override
