@@ -245,9 +245,11 @@ class CpuBackendTest {
 
         HostTensor q = r.tensor(tokens, d.heads() * d.queryHead());
         HostTensor qRef = HostTensor.of(tokens, q.cols(), q.toArray());
+        HostTensor ropeExpected = plainRope(q, d.heads(), d.queryHead(), d.nope(), batch.positions(), rotary);
         reference.rope(qRef, d.heads(), d.queryHead(), d.nope(), batch, rotary);
         cpu.rope(q, d.heads(), d.queryHead(), d.nope(), batch, rotary);
         assertClose(qRef, q, 0f, "rope");
+        assertClose(ropeExpected, q, 1e-5f, "rope against its formula");
 
         HostTensor qLatRef = new HostTensor(tokens, d.heads() * d.latent());
         HostTensor qLat = poisoned(tokens, d.heads() * d.latent());
@@ -370,6 +372,7 @@ class CpuBackendTest {
             Routing cpuRouting = new Routing(k);
             reference.route(refRouting, logits, router);
             cpu.route(cpuRouting, logits, router);
+            assertRoutingIsThePlainGate(logits, router, cpuRouting.experts(), cpuRouting.weights(), tokens);
             assertArrayEquals(java.util.Arrays.copyOf(refRouting.experts(), tokens * k),
                     java.util.Arrays.copyOf(cpuRouting.experts(), tokens * k), "routing");
             HostTensor expected = new HostTensor(tokens, hidden);
@@ -377,6 +380,111 @@ class CpuBackendTest {
             reference.moeExperts(expected, x, refRouting, mlps);
             cpu.moeExperts(actual, x, cpuRouting, mlps);
             assertClose(expected, actual, TOLERANCE, "moeExperts with " + tokens + " tokens");
+        }
+    }
+
+    /**
+     * RoPE written from its definition, apart from RotaryEmbedding: pair i of each head's rope part
+     * turns by position · θ^(-2i/dim), θ = 10000 (Specs' config sets no rope_theta: DeepSeek-V3's
+     * default) and no YaRN. Interleaved pairs (x[2i], x[2i+1]) come out de-interleaved at (i, i + dim/2);
+     * the half layout's pairs are (x[i], x[i + dim/2]).
+     */
+    private static HostTensor plainRope(HostTensor x, int heads, int headWidth, int ropeOffset, int[] positions,
+            RotaryEmbedding rotary) {
+        int dim = rotary.dim();
+        int half = dim / 2;
+        HostTensor out = HostTensor.of(x.rows(), x.cols(), x.toArray());
+        for (int t = 0; t < x.rows(); t++) {
+            for (int head = 0; head < heads; head++) {
+                int at = head * headWidth + ropeOffset;
+                for (int i = 0; i < half; i++) {
+                    double angle = positions[t] * Math.pow(10000.0, -2.0 * i / dim);
+                    double re = x.get(t, at + (rotary.interleaved() ? 2 * i : i));
+                    double im = x.get(t, at + (rotary.interleaved() ? 2 * i + 1 : half + i));
+                    out.set(t, at + i, (float) (re * Math.cos(angle) - im * Math.sin(angle)));
+                    out.set(t, at + half + i, (float) (im * Math.cos(angle) + re * Math.sin(angle)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The gate of DeepSeek-V3's MoE, written apart from Router.select, by sorting where select masks:
+     * scores are sigmoid (or softmax) of the logits; the correction bias is added for choosing only;
+     * groups rank by the sum of their two best biased scores (the best alone without a bias) and only
+     * the best topk_group stay; the k best eligible experts are chosen, lowest index first on a tie;
+     * their unbiased scores, normalised when norm_topk_prob, times routed_scaling_factor, weight them.
+     */
+    private static void assertRoutingIsThePlainGate(HostTensor logits, Router router, int[] experts, float[] weights,
+            int tokens) {
+        int n = router.experts();
+        int k = router.expertsPerToken();
+        int groups = router.groups();
+        int perGroup = n / groups;
+        float[] bias = router.correctionBias();
+        for (int t = 0; t < tokens; t++) {
+            float[] score = new float[n];
+            double max = Double.NEGATIVE_INFINITY; // softmax's shift, for exp's range only
+            for (int e = 0; e < n; e++) {
+                max = Math.max(max, logits.get(t, e));
+            }
+            double total = 0;
+            for (int e = 0; e < n; e++) {
+                double l = logits.get(t, e);
+                score[e] = router.sigmoid() ? (float) (1 / (1 + Math.exp(-l))) : (float) Math.exp(l - max);
+                total += score[e];
+            }
+            if (!router.sigmoid()) {
+                for (int e = 0; e < n; e++) {
+                    score[e] = (float) (score[e] / total);
+                }
+            }
+            float[] choice = new float[n];
+            for (int e = 0; e < n; e++) {
+                choice[e] = score[e] + (bias == null ? 0f : bias[e]);
+            }
+            java.util.Comparator<Integer> best = (a, b) -> Float.compare(choice[b], choice[a]);
+            java.util.Set<Integer> keptGroups = new java.util.HashSet<>();
+            if (groups > 1 && router.groupsKept() < groups) {
+                float[] groupScore = new float[groups];
+                for (int g = 0; g < groups; g++) {
+                    java.util.List<Integer> members = new java.util.ArrayList<>();
+                    for (int i = 0; i < perGroup; i++) {
+                        members.add(g * perGroup + i);
+                    }
+                    members.sort(best);
+                    boolean topTwo = bias != null && perGroup >= 2;
+                    groupScore[g] = topTwo ? choice[members.get(0)] + choice[members.get(1)] : choice[members.get(0)];
+                }
+                java.util.List<Integer> order = new java.util.ArrayList<>();
+                for (int g = 0; g < groups; g++) {
+                    order.add(g);
+                }
+                order.sort((a, b) -> Float.compare(groupScore[b], groupScore[a])); // stable: lower group first on a tie
+                keptGroups.addAll(order.subList(0, router.groupsKept()));
+            } else {
+                for (int g = 0; g < groups; g++) {
+                    keptGroups.add(g);
+                }
+            }
+            java.util.List<Integer> eligible = new java.util.ArrayList<>();
+            for (int e = 0; e < n; e++) {
+                if (keptGroups.contains(e / perGroup)) {
+                    eligible.add(e);
+                }
+            }
+            eligible.sort(best); // stable: lower index first on a tie
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                sum += score[eligible.get(j)];
+            }
+            for (int j = 0; j < k; j++) {
+                int e = eligible.get(j);
+                assertEquals(e, experts[t * k + j], "token " + t + ", slot " + j + ": expert");
+                double w = score[e] / (router.normalize() ? sum : 1) * router.scalingFactor();
+                assertEquals(w, weights[t * k + j], 1e-5 * Math.max(1, Math.abs(w)), "token " + t + ", slot " + j + ": weight");
+            }
         }
     }
 }

@@ -5,15 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moebatch.testing.LocalCluster;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 class DeviceAssignmentTest {
     @Test
@@ -29,7 +33,8 @@ class DeviceAssignmentTest {
     /**
      * Spark's own scheduler (local-cluster mode: a standalone worker and an executor JVM) hands out
      * the two GPUs a discovery script reports, a quarter GPU per task, so four tasks share each GPU and
-     * so one engine: every task must land on a GPU Spark gave it, four per GPU.
+     * so one engine: every task must land on a GPU Spark gave it, four per GPU. The eight must run at
+     * once, or a slot freed early would be handed out again and the count would be off.
      */
     @Test
     void tasksFollowTheGpusSparkSchedules(@TempDir Path dir) throws Exception {
@@ -43,16 +48,33 @@ class DeviceAssignmentTest {
                 .config("spark.task.resource.gpu.amount", "0.25")
                 .getOrCreate();
         try {
-            List<String> devices = new JavaSparkContext(spark.sparkContext()).parallelize(List.of(1, 2, 3, 4, 5, 6, 7, 8), 8)
-                    .mapPartitions((FlatMapFunction<java.util.Iterator<Integer>, String>) rows -> {
-                        Thread.sleep(200); // hold the slot so the eight tasks run at once
-                        return List.of(DeviceAssignment.forCurrentTask("auto")).iterator();
-                    }).collect();
+            JavaSparkContext sc = new JavaSparkContext(spark.sparkContext());
+            // A plain job waits for the executor to register. A barrier stage submitted before it has
+            // fails its check for eight free slots and is retried only after 15 s.
+            assertEquals(1, sc.parallelize(List.of(0), 1).count());
+            // Barrier mode launches the eight tasks together or not at all, and barrier() returns only
+            // once all eight are running: each holds its quarter GPU while the others ask for theirs.
+            List<String> devices = sc.parallelize(List.of(1, 2, 3, 4, 5, 6, 7, 8), 8)
+                    .rdd().barrier().mapPartitions(new DeviceOfTask(), false, ClassTag$.MODULE$.apply(String.class))
+                    .toJavaRDD().collect();
             Map<String, Integer> perDevice = new TreeMap<>();
             devices.forEach(d -> perDevice.merge(d, 1, Integer::sum));
             assertEquals(Map.of("cuda:0", 4, "cuda:1", 4), perDevice);
         } finally {
             spark.stop();
+        }
+    }
+
+    /** A barrier task's partition to the device it resolves, once every task of the stage has resolved its own. */
+    private static final class DeviceOfTask extends AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<String>>
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public scala.collection.Iterator<String> apply(scala.collection.Iterator<Integer> rows) {
+            String device = DeviceAssignment.forCurrentTask("auto");
+            BarrierTaskContext.get().barrier();
+            return CollectionConverters.asScala(List.of(device).iterator());
         }
     }
 }

@@ -28,8 +28,9 @@ import org.moebatch.tools.ToolCallFormat;
 public final class ToolCallProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What the turns produced. */
-    public record Outcome(int turns, int calls, int valid, int cutOff, long tokens, double seconds, List<String> invalid) {
+    /** What the turns produced; {@code validByTool}: how many valid calls each tool got, by name. */
+    public record Outcome(int turns, int calls, int valid, int cutOff, long tokens, double seconds, List<String> invalid,
+            Map<String, Integer> validByTool) {
         public double tokensPerSecond() {
             return tokens / seconds;
         }
@@ -66,6 +67,7 @@ public final class ToolCallProbe {
         int cutOff = 0;
         long tokens = 0;
         List<String> invalid = new ArrayList<>();
+        Map<String, Integer> validByTool = new java.util.TreeMap<>();
         for (CompletableFuture<ChatTurn> f : futures) {
             ChatTurn turn = f.join();
             tokens += turn.completionTokens();
@@ -90,12 +92,13 @@ public final class ToolCallProbe {
                 }
                 if (problem == null) {
                     valid++;
+                    validByTool.merge(c.name(), 1, Integer::sum);
                 } else if (invalid.size() < 20) {
                     invalid.add(c.id() + " " + c.arguments() + ": " + problem);
                 }
             }
         }
-        return new Outcome(turns, calls, valid, cutOff, tokens, (System.nanoTime() - start) / 1e9, invalid);
+        return new Outcome(turns, calls, valid, cutOff, tokens, (System.nanoTime() - start) / 1e9, invalid, validByTool);
     }
 
     /** Forces the first token, then hands over to another decoding. */
