@@ -33,6 +33,7 @@ public enum KernelName {
     GQA_ATTEND("gqa", "gqa_attend", "pppppppiiiiiif"),
 
     ROUTE("router", "route_tokens", "ppiiiiiiifpp"),
+    COUNT_EXPERTS("router", "count_experts", "piip"),
 
     MOE_ALIGN("moe", "moe_align", "piiippp"),
     MOE_GATE_UP_GEMV_BF16("moe", "moe_gate_up_gemv_bf16", "pppppppiiiii"),
