@@ -20,6 +20,8 @@ import org.moebatch.tensor.WeightMatrix;
  *
  * <p>The shards are any backends: CPU backends test the code path here; CUDA backends on the GPUs
  * of one executor serve a model larger than one GPU. Shards other than the first run concurrently.
+ * The routing is made and counted on the first shard; the dispatch copies it to the host (on a GPU,
+ * a wait per MoE layer, as the tokens' copy already is) and fills each shard's own routing from it.
  */
 public final class ExpertParallelBackend extends ForwardingBackend {
     private final Backend[] shards;
