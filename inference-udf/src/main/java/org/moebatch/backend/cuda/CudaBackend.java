@@ -482,7 +482,9 @@ public final class CudaBackend implements Backend {
         reclaimer.drain(pool);
         long ints = ExpertHistogram.ints(layers, expertCount);
         DeviceBuffer histogram = pool.allocate(4L * Math.max(1, ints), "expert histogram [" + layers + ", " + expertCount + "]");
-        context.fill32(histogram, 0, ints);
+        if (ints > 0) {
+            context.fill32(histogram, 0, ints);
+        }
         return new DeviceExpertCounts(layers, expertCount, histogram, reclaimer);
     }
 
