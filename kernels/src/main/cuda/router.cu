@@ -130,3 +130,17 @@ extern "C" __global__ void __launch_bounds__(ROUTER_WARPS * 32)
         }
     }
 }
+
+// The step's expert-load histogram, one row of (experts + 1) ints per layer; `counts` points at this
+// layer's row. Each slot adds one to its expert's entry, or to entry `experts` when it names no
+// expert of the layer (-1: route_tokens found none eligible). The host reads every row once per step
+// (ExpertHistogram.java says how), instead of copying each layer's routing back and waiting for it.
+// Grid: ceil(slots / 256) blocks of 256 threads, one slot each.
+extern "C" __global__ void count_experts(const int* __restrict__ chosen, int slots, int experts,
+                                         int* __restrict__ counts) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < slots) {
+        int e = chosen[i];
+        atomicAdd(&counts[(unsigned)e < (unsigned)experts ? e : experts], 1);
+    }
+}

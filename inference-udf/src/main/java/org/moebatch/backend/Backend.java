@@ -113,8 +113,41 @@ public interface Backend extends AutoCloseable {
      */
     void gqaAttend(Tensor out, Tensor q, KvCache cache, int layer, Batch batch, GqaDims dims, float scale);
 
+    /**
+     * An empty routing of {@code expertsPerToken} slots per token, in this backend's memory; it grows
+     * with the steps routed into it. Made once per workspace, like its tensors.
+     */
+    Routing routing(int expertsPerToken);
+
     /** Routes every token: {@code logits [tokens, experts]} in, the chosen experts and weights out. */
     void route(Routing routing, Tensor logits, Router router);
+
+    /**
+     * Copies the routing's {@code tokens * k} chosen experts and weights to the host: for expert
+     * parallelism, which dispatches tokens to devices through the host, and for tests. On a GPU it
+     * waits for the device; the forward pass never calls it.
+     */
+    void copyRoutingToHost(Routing routing, int[] experts, float[] weights);
+
+    /**
+     * Makes {@code routing} a routing of {@code tokens} tokens with these {@code tokens * k} experts
+     * and weights (expert {@code -1}: a slot whose expert another device owns); checked by
+     * {@link Routing#checkHostValues}.
+     */
+    void copyRoutingFromHost(int[] experts, float[] weights, int tokens, Routing routing);
+
+    /** A zeroed histogram of the slots routed to each of {@code experts} experts in each of {@code layers} layers. */
+    ExpertCounts expertCounts(int layers, int experts);
+
+    /** Adds {@code routing}'s slots to row {@code layer} of {@code counts}; no host round trip. */
+    void countExperts(ExpertCounts counts, int layer, Routing routing);
+
+    /**
+     * Writes the counts added since the last drain into {@code into [layers][experts]} and zeroes
+     * them: once per step (on a GPU, one wait). Throws, after zeroing, if a layer routed a slot to no
+     * expert (the router found none eligible), so such a step fails rather than passing unnoticed.
+     */
+    void drainExpertCounts(ExpertCounts counts, long[][] into);
 
     /**
      * The routed experts of an MoE block: tokens grouped by expert, one SwiGLU product per active

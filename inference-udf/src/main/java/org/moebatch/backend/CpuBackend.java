@@ -409,7 +409,38 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void route(Routing routing, Tensor logits, Router router) {
+    public Routing routing(int expertsPerToken) {
+        return new HostRouting(expertsPerToken);
+    }
+
+    @Override
+    public void copyRoutingToHost(Routing routing, int[] experts, float[] weights) {
+        HostRouting.of(routing).copyTo(experts, weights);
+    }
+
+    @Override
+    public void copyRoutingFromHost(int[] experts, float[] weights, int tokens, Routing routing) {
+        HostRouting.of(routing).copyFrom(experts, weights, tokens);
+    }
+
+    @Override
+    public ExpertCounts expertCounts(int layers, int experts) {
+        return new HostExpertCounts(layers, experts);
+    }
+
+    @Override
+    public void countExperts(ExpertCounts counts, int layer, Routing routing) {
+        HostExpertCounts.of(counts).add(layer, HostRouting.of(routing));
+    }
+
+    @Override
+    public void drainExpertCounts(ExpertCounts counts, long[][] into) {
+        HostExpertCounts.of(counts).drain(into);
+    }
+
+    @Override
+    public void route(Routing given, Tensor logits, Router router) {
+        HostRouting routing = HostRouting.of(given);
         HostTensor l = host(logits);
         routing.resize(l.rows());
         int k = routing.expertsPerToken();
@@ -423,7 +454,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void moeExperts(Tensor out, Tensor x, Routing routing, Mlp[] experts) {
+    public void moeExperts(Tensor out, Tensor x, Routing given, Mlp[] experts) {
+        HostRouting routing = HostRouting.of(given);
         HostTensor o = host(out);
         HostTensor in = host(x);
         int hidden = in.cols();

@@ -24,8 +24,11 @@ public final class ExpertGroups {
         this.activeExperts = new int[experts];
     }
 
-    /** Sorts {@code routing}'s slots by expert: a counting sort, stable in token order. */
-    public void group(Routing routing) {
+    /**
+     * Sorts {@code routing}'s slots by expert: a counting sort, stable in token order. A slot naming
+     * an expert past this block's is refused, naming the slot, before anything indexes by it.
+     */
+    public void group(HostRouting routing) {
         int n = routing.tokens() * routing.expertsPerToken();
         if (slots.length < n) {
             slots = new int[n];
@@ -33,6 +36,10 @@ public final class ExpertGroups {
         Arrays.fill(offsets, 0);
         int[] chosen = routing.experts();
         for (int i = 0; i < n; i++) {
+            if (chosen[i] >= experts) {
+                throw new IllegalArgumentException("routing slot " + i + " (token " + i / routing.expertsPerToken()
+                        + ") names expert " + chosen[i] + " of " + experts);
+            }
             if (chosen[i] >= 0) {
                 offsets[chosen[i] + 1]++;
             }

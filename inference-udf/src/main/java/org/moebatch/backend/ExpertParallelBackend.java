@@ -20,6 +20,8 @@ import org.moebatch.tensor.WeightMatrix;
  *
  * <p>The shards are any backends: CPU backends test the code path here; CUDA backends on the GPUs
  * of one executor serve a model larger than one GPU. Shards other than the first run concurrently.
+ * The routing is made and counted on the first shard; the dispatch copies it to the host (on a GPU,
+ * a wait per MoE layer, as the tokens' copy already is) and fills each shard's own routing from it.
  */
 public final class ExpertParallelBackend extends ForwardingBackend {
     private final Backend[] shards;
@@ -28,6 +30,10 @@ public final class ExpertParallelBackend extends ForwardingBackend {
     private final Tensor[] shardInput;
     private final Tensor[] shardOutput;
     private final Routing[] shardRouting;
+    private int[] hostExperts = new int[0];
+    private float[] hostWeights = new float[0];
+    private final int[][] shardExperts;
+    private final float[][] shardWeights;
     private float[] hostInput = new float[0];
     private final float[][] hostPartial;
     private Tensor sum;
@@ -40,6 +46,8 @@ public final class ExpertParallelBackend extends ForwardingBackend {
         this.shardInput = new Tensor[this.shards.length];
         this.shardOutput = new Tensor[this.shards.length];
         this.shardRouting = new Routing[this.shards.length];
+        this.shardExperts = new int[this.shards.length][0];
+        this.shardWeights = new float[this.shards.length][0];
         this.hostPartial = new float[this.shards.length][0];
         this.active = new boolean[this.shards.length];
         this.remote = new Future<?>[this.shards.length];
@@ -96,18 +104,23 @@ public final class ExpertParallelBackend extends ForwardingBackend {
         int hidden = x.cols();
         int k = routing.expertsPerToken();
         int n = tokens * k;
+        // The routing was made on the first shard; its split goes through the host with the tokens.
+        if (hostExperts.length < n) {
+            hostExperts = new int[n];
+            hostWeights = new float[n];
+        }
+        primary().copyRoutingToHost(routing, hostExperts, hostWeights);
         for (int s = 0; s < shards.length; s++) {
             active[s] = false;
-            if (shardRouting[s] == null) {
-                shardRouting[s] = new Routing(k);
+            if (shardExperts[s].length < n) {
+                shardExperts[s] = new int[n];
+                shardWeights[s] = new float[n];
             }
-            Routing r = shardRouting[s];
-            r.resize(tokens);
             for (int i = 0; i < n; i++) {
-                int e = routing.experts()[i];
-                boolean mine = owner(e) == s;
-                r.experts()[i] = mine ? e : -1;
-                r.weights()[i] = mine ? routing.weights()[i] : 0f;
+                int e = hostExperts[i];
+                boolean mine = e >= 0 && owner(e) == s;
+                shardExperts[s][i] = mine ? e : -1;
+                shardWeights[s][i] = mine ? hostWeights[i] : 0f;
                 active[s] |= mine;
             }
         }
@@ -118,9 +131,9 @@ public final class ExpertParallelBackend extends ForwardingBackend {
         primary().copyToHost(x, hostInput);
         for (int s = 1; s < shards.length; s++) {
             int shard = s;
-            remote[s] = active[s] ? dispatch.submit(() -> runShard(shard, tokens, hidden, experts)) : null;
+            remote[s] = active[s] ? dispatch.submit(() -> runShard(shard, tokens, hidden, k, experts)) : null;
         }
-        primary().moeExperts(out, x, shardRouting[0], experts); // all -1 when the first shard has no work: zeros
+        primary().moeExperts(out, x, shardRouting(0, tokens, k), experts); // all -1 when the first shard has no work: zeros
         // Combine: out += each other shard's partial sum, in shard order.
         try {
             for (int s = 1; s < shards.length; s++) {
@@ -146,7 +159,7 @@ public final class ExpertParallelBackend extends ForwardingBackend {
         }
     }
 
-    private void runShard(int s, int tokens, int hidden, Mlp[] experts) {
+    private void runShard(int s, int tokens, int hidden, int k, Mlp[] experts) {
         Backend shard = shards[s];
         if (shardInput[s] == null || shardInput[s].cols() != hidden) {
             shardInput[s] = shard.tensor(tokens, hidden);
@@ -155,11 +168,20 @@ public final class ExpertParallelBackend extends ForwardingBackend {
         shardInput[s].resize(tokens);
         shardOutput[s].resize(tokens);
         shard.copyFromHost(hostInput, shardInput[s]);
-        shard.moeExperts(shardOutput[s], shardInput[s], shardRouting[s], experts);
+        shard.moeExperts(shardOutput[s], shardInput[s], shardRouting(s, tokens, k), experts);
         if (hostPartial[s].length < tokens * hidden) {
             hostPartial[s] = new float[tokens * hidden];
         }
         shard.copyToHost(shardOutput[s], hostPartial[s]);
+    }
+
+    /** Shard {@code s}'s routing, made by that shard and filled with its split of the step's slots. */
+    private Routing shardRouting(int s, int tokens, int k) {
+        if (shardRouting[s] == null || shardRouting[s].expertsPerToken() != k) {
+            shardRouting[s] = shards[s].routing(k);
+        }
+        shards[s].copyRoutingFromHost(shardExperts[s], shardWeights[s], tokens, shardRouting[s]);
+        return shardRouting[s];
     }
 
     // Everything else — attention, norms, the router, the KV cache — runs on the first shard: ForwardingBackend.

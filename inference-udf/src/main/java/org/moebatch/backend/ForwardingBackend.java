@@ -126,8 +126,38 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public Routing routing(int expertsPerToken) {
+        return inner.routing(expertsPerToken);
+    }
+
+    @Override
     public void route(Routing routing, Tensor logits, Router router) {
         inner.route(routing, logits, router);
+    }
+
+    @Override
+    public void copyRoutingToHost(Routing routing, int[] experts, float[] weights) {
+        inner.copyRoutingToHost(routing, experts, weights);
+    }
+
+    @Override
+    public void copyRoutingFromHost(int[] experts, float[] weights, int tokens, Routing routing) {
+        inner.copyRoutingFromHost(experts, weights, tokens, routing);
+    }
+
+    @Override
+    public ExpertCounts expertCounts(int layers, int experts) {
+        return inner.expertCounts(layers, experts);
+    }
+
+    @Override
+    public void countExperts(ExpertCounts counts, int layer, Routing routing) {
+        inner.countExperts(counts, layer, routing);
+    }
+
+    @Override
+    public void drainExpertCounts(ExpertCounts counts, long[][] into) {
+        inner.drainExpertCounts(counts, into);
     }
 
     @Override

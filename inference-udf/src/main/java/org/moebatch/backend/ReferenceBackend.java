@@ -286,7 +286,38 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void route(Routing routing, Tensor logits, Router router) {
+    public Routing routing(int expertsPerToken) {
+        return new HostRouting(expertsPerToken);
+    }
+
+    @Override
+    public void copyRoutingToHost(Routing routing, int[] experts, float[] weights) {
+        HostRouting.of(routing).copyTo(experts, weights);
+    }
+
+    @Override
+    public void copyRoutingFromHost(int[] experts, float[] weights, int tokens, Routing routing) {
+        HostRouting.of(routing).copyFrom(experts, weights, tokens);
+    }
+
+    @Override
+    public ExpertCounts expertCounts(int layers, int experts) {
+        return new HostExpertCounts(layers, experts);
+    }
+
+    @Override
+    public void countExperts(ExpertCounts counts, int layer, Routing routing) {
+        HostExpertCounts.of(counts).add(layer, HostRouting.of(routing));
+    }
+
+    @Override
+    public void drainExpertCounts(ExpertCounts counts, long[][] into) {
+        HostExpertCounts.of(counts).drain(into);
+    }
+
+    @Override
+    public void route(Routing given, Tensor logits, Router router) {
+        HostRouting routing = HostRouting.of(given);
         HostTensor l = host(logits);
         routing.resize(l.rows());
         float[] scratch = new float[router.scratchSize()];
@@ -296,7 +327,8 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void moeExperts(Tensor out, Tensor x, Routing routing, Mlp[] experts) {
+    public void moeExperts(Tensor out, Tensor x, Routing given, Mlp[] experts) {
+        HostRouting routing = HostRouting.of(given);
         HostTensor o = host(out);
         HostTensor in = host(x);
         int k = routing.expertsPerToken();
@@ -306,6 +338,10 @@ public final class ReferenceBackend implements Backend {
             for (int j = 0; j < k; j++) {
                 if (routing.experts()[t * k + j] < 0) {
                     continue; // routed to an expert on another shard
+                }
+                if (routing.experts()[t * k + j] >= experts.length) {
+                    throw new IllegalArgumentException("routing slot " + (t * k + j) + " (token " + t + ") names expert "
+                            + routing.experts()[t * k + j] + " of " + experts.length);
                 }
                 Mlp expert = experts[routing.experts()[t * k + j]];
                 HostTensor y = mlp(token, expert);

@@ -1,18 +1,22 @@
 package org.moebatch.model;
 
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.moebatch.backend.Routing;
+import org.moebatch.backend.Backend;
+import org.moebatch.backend.ExpertCounts;
 
 /**
  * How many tokens each expert of each MoE layer has received: the data behind the load-balance
  * figure of the benchmark and the heatmap of the job report, where routing collapse or a hot expert
- * shows at a glance. Counted by the engine thread, readable from any thread.
+ * shows at a glance. The backend counts each step in its own memory ({@link ExpertCounts}); this adds
+ * the step's histogram once per step. Counted by the engine thread, readable from any thread.
  */
 public final class ExpertLoad {
     private final AtomicLongArray[] perLayer; // null for dense layers
+    private final long[][] step;              // [layers][experts]: the last step's histogram, engine thread only
 
     public ExpertLoad(ModelSpec spec) {
         perLayer = new AtomicLongArray[spec.layers()];
+        step = new long[spec.layers()][Math.max(1, spec.routedExperts())];
         for (int i = 0; i < spec.layers(); i++) {
             if (spec.isMoeLayer(i)) {
                 perLayer[i] = new AtomicLongArray(spec.routedExperts());
@@ -20,12 +24,20 @@ public final class ExpertLoad {
         }
     }
 
-    void count(int layer, Routing routing) {
-        AtomicLongArray counts = perLayer[layer];
-        int n = routing.tokens() * routing.expertsPerToken();
-        int[] experts = routing.experts();
-        for (int i = 0; i < n; i++) {
-            counts.incrementAndGet(experts[i]);
+    /** Reads the step's histogram from {@code be} (zeroing it there) and adds it. */
+    void addStep(Backend be, ExpertCounts counts) {
+        be.drainExpertCounts(counts, step);
+        for (int layer = 0; layer < perLayer.length; layer++) {
+            AtomicLongArray total = perLayer[layer];
+            if (total == null) {
+                continue;
+            }
+            long[] row = step[layer];
+            for (int e = 0; e < total.length(); e++) {
+                if (row[e] != 0) {
+                    total.addAndGet(e, row[e]);
+                }
+            }
         }
     }
 

@@ -26,7 +26,7 @@ final class MoeBlock implements FeedForward {
     public void forward(Backend be, Workspace ws) {
         be.linear(ws.routerLogits, ws.normed, router.gate());
         be.route(ws.routing, ws.routerLogits, router);
-        ws.expertLoad.count(layer, ws.routing);
+        be.countExperts(ws.expertCounts, layer, ws.routing);
         be.moeExperts(ws.ffnOut, ws.normed, ws.routing, experts);
         if (shared != null) {
             be.linear(ws.sharedGate, ws.normed, shared.gate());

@@ -80,6 +80,9 @@ public final class MoeModel {
         be.gatherRows(ws.lastHidden, ws.hidden, batch.logitRows());
         be.rmsNorm(ws.lastHidden, ws.lastHidden, finalNorm, (float) spec.rmsNormEps());
         be.linear(ws.logits, ws.lastHidden, lmHead);
+        // The step's expert load, read once here rather than once per MoE layer: on a GPU each read
+        // waits for the device, and the router's choices otherwise never leave it.
+        ws.expertLoad.addStep(be, ws.expertCounts);
         return ws.logits;
     }
 }

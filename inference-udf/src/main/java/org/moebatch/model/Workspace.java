@@ -1,6 +1,7 @@
 package org.moebatch.model;
 
 import org.moebatch.backend.Backend;
+import org.moebatch.backend.ExpertCounts;
 import org.moebatch.backend.Routing;
 import org.moebatch.tensor.Tensor;
 
@@ -30,13 +31,14 @@ public final class Workspace {
     final Tensor denseGate;     // [T, intermediate]
     final Tensor denseUp;       // [T, intermediate]
     final Tensor routerLogits;  // [T, experts]
-    final Routing routing;      // [T, experts_per_token]
+    final Routing routing;      // [T, experts_per_token], the backend's: the model never reads it
     final Tensor sharedGate;    // [T, moe_intermediate * shared]
     final Tensor sharedUp;      // [T, moe_intermediate * shared]
     final Tensor sharedOut;     // [T, hidden]
     final Tensor ffnOut;        // [T, hidden]
 
-    final ExpertLoad expertLoad;
+    final ExpertCounts expertCounts; // [layers, experts] this step, on the backend
+    final ExpertLoad expertLoad;     // every step so far, on the host
 
     // head
     final Tensor lastHidden;    // [S, hidden]
@@ -61,11 +63,12 @@ public final class Workspace {
         denseGate = backend.tensor(one, Math.max(1, spec.intermediate()));
         denseUp = backend.tensor(one, Math.max(1, spec.intermediate()));
         routerLogits = backend.tensor(one, Math.max(1, spec.routedExperts()));
-        routing = new Routing(Math.max(1, spec.expertsPerToken()));
+        routing = backend.routing(Math.max(1, spec.expertsPerToken()));
         sharedGate = backend.tensor(one, Math.max(1, spec.sharedIntermediate()));
         sharedUp = backend.tensor(one, Math.max(1, spec.sharedIntermediate()));
         sharedOut = backend.tensor(one, spec.hidden());
         ffnOut = backend.tensor(one, spec.hidden());
+        expertCounts = backend.expertCounts(spec.layers(), Math.max(1, spec.routedExperts()));
         expertLoad = new ExpertLoad(spec);
         lastHidden = backend.tensor(one, spec.hidden());
         logits = backend.tensor(one, spec.vocabSize());

@@ -368,8 +368,8 @@ class CpuBackendTest {
             HostTensor x = r.tensor(tokens, hidden);
             HostTensor logits = new HostTensor(tokens, experts);
             reference.linear(logits, x, router.gate());
-            Routing refRouting = new Routing(k);
-            Routing cpuRouting = new Routing(k);
+            HostRouting refRouting = new HostRouting(k);
+            HostRouting cpuRouting = new HostRouting(k);
             reference.route(refRouting, logits, router);
             cpu.route(cpuRouting, logits, router);
             assertRoutingIsThePlainGate(logits, router, cpuRouting.experts(), cpuRouting.weights(), tokens);

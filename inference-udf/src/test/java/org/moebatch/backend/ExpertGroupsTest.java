@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ExpertGroupsTest {
     @Test
     void slotsAreSortedByExpertAndStableWithin() {
-        Routing routing = new Routing(2);
+        HostRouting routing = new HostRouting(2);
         routing.resize(3);
         // token 0 -> experts 2, 0; token 1 -> 2, 3; token 2 -> 0, 2
         int[] chosen = {2, 0, 2, 3, 0, 2};

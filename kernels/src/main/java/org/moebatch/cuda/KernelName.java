@@ -34,6 +34,7 @@ public enum KernelName {
     KV_STORE("kv_cache", "kv_store", "pppppiiiii"),
 
     ROUTE("router", "route_tokens", "ppiiiiiiifpp"),
+    COUNT_EXPERTS("router", "count_experts", "piip"),
 
     MOE_ALIGN("moe", "moe_align", "piiippp"),
     MOE_GATE_UP_GEMV_BF16("moe", "moe_gate_up_gemv_bf16", "pppppppiiiii"),

@@ -1,6 +1,6 @@
 package org.moebatch.cuda;
 
-/** Launcher of router.cu: DeepSeek-V3's gate, fused, one warp per token. */
+/** Launchers of router.cu: DeepSeek-V3's gate, fused, one warp per token; the expert-load histogram. */
 public final class RouterKernel {
     static final int WARPS = 4;
 
@@ -24,5 +24,17 @@ public final class RouterKernel {
         modules.launch(KernelName.ROUTE, geometry(tokens, experts, groups), new KernelArgs().ptr(logits).ptr(bias)
                 .i32(tokens).i32(experts).i32(k).i32(groups).i32(groupsKept).flag(sigmoid).flag(normalize)
                 .f32(scalingFactor).ptr(chosen).ptr(weights));
+    }
+
+    /**
+     * Adds {@code chosen [slots]} to one layer's row of the step's histogram, {@code row} being
+     * {@link ExpertHistogram#row} of it: no host round trip.
+     */
+    public void countExperts(DeviceBuffer chosen, int slots, int experts, DeviceBuffer row) {
+        if (slots == 0) {
+            return;
+        }
+        modules.launch(KernelName.COUNT_EXPERTS, ExpertHistogram.launch(slots), new KernelArgs().ptr(chosen).i32(slots)
+                .i32(experts).ptr(row));
     }
 }

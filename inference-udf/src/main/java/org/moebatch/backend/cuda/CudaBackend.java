@@ -10,6 +10,7 @@ import org.moebatch.backend.KvLayout;
 import org.moebatch.backend.Linear;
 import org.moebatch.backend.MlaDims;
 import org.moebatch.backend.Mlp;
+import org.moebatch.backend.ExpertCounts;
 import org.moebatch.backend.Router;
 import org.moebatch.backend.Rotary;
 import org.moebatch.backend.Routing;
@@ -28,6 +29,7 @@ import org.moebatch.cuda.LinearKernels;
 import org.moebatch.cuda.MlaKernels;
 import org.moebatch.cuda.MlaShape;
 import org.moebatch.cuda.MoeKernels;
+import org.moebatch.cuda.ExpertHistogram;
 import org.moebatch.cuda.MoePlan;
 import org.moebatch.cuda.RopeKernel;
 import org.moebatch.cuda.RouterKernel;
@@ -45,9 +47,15 @@ import org.slf4j.LoggerFactory;
  * cache in device memory, every operation a kernel of {@code kernels/} queued on one stream. The
  * engine's scheduler, paging and batching are the same as on the CPU.
  *
- * <p>What crosses to the host during a step: the step's token ids and tables (once per step), the
- * routing of each MoE layer (the seam hands it to the host, which counts expert load), and the
- * logits at the end. Sampling stays on the host, in the engine's Sampler.
+ * <p>What crosses to the host during a step: the step's token ids and tables go up (queued from
+ * pinned memory, no wait); the routing stays on the device, where the router kernel writes it, the
+ * MoE kernels read it (their tile counts are device-side too) and count_experts adds it to the
+ * step's expert histogram. So a decode step waits for the device twice, however many MoE layers the
+ * model has: once for the expert histogram ({@link #drainExpertCounts}, at the end of the forward
+ * pass: the engine's expert-load statistics) and once for the logits ({@link #copyToHost}: sampling
+ * stays on the host, in the engine's Sampler); the second finds the stream already idle. Handing
+ * each layer's routing to the host instead would wait once per MoE layer (60 times in a Kimi K2
+ * step). Expert parallelism adds waits per MoE layer of its own: its dispatch goes through the host.
  *
  * <p>Driven by one thread at a time, like every backend; each entry point makes the device's
  * context current on the calling thread.
@@ -67,7 +75,7 @@ public final class CudaBackend implements Backend {
     private final ExpertRegistry experts;
     private final StepTables stepTables;
     private final RopeTables ropeTables;
-    private final RoutingOnDevice routingOnDevice;
+    private final RouterKernel router;
     private final Reclaimer reclaimer = new Reclaimer();
     private final RowKernels rows;
     private final RopeKernel rope;
@@ -97,7 +105,7 @@ public final class CudaBackend implements Backend {
         this.experts = new ExpertRegistry(arena, staging);
         this.stepTables = new StepTables(pool, staging);
         this.ropeTables = new RopeTables(pool, staging);
-        this.routingOnDevice = new RoutingOnDevice(pool, staging, new RouterKernel(modules));
+        this.router = new RouterKernel(modules);
         this.rows = new RowKernels(modules);
         this.rope = new RopeKernel(modules);
         this.linear = new LinearKernels(modules, policy);
@@ -411,10 +419,101 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void route(Routing routing, Tensor logits, Router router) {
+    public Routing routing(int expertsPerToken) {
         context.bind();
-        float[] bias = router.correctionBias();
-        routingOnDevice.route(routing, device(logits), router, bias == null ? null : vectors.of(bias, "correction bias"));
+        reclaimer.drain(pool);
+        return new DeviceRouting(pool, reclaimer, expertsPerToken);
+    }
+
+    @Override
+    public void route(Routing routing, Tensor logits, Router gate) {
+        context.bind();
+        DeviceRouting r = deviceRouting(routing);
+        DeviceTensor l = device(logits);
+        int k = r.expertsPerToken();
+        if (gate.expertsPerToken() != k || gate.experts() != l.cols()) {
+            throw new IllegalArgumentException("router of " + gate.experts() + " experts top-" + gate.expertsPerToken()
+                    + " for logits " + l + " and routing top-" + k);
+        }
+        r.resize(l.rows(), gate.experts());
+        if (r.slots() == 0) {
+            return;
+        }
+        float[] bias = gate.correctionBias();
+        // A token with no eligible expert gets -1 here; count_experts tallies it and the step's
+        // drainExpertCounts reports it, without a wait per layer.
+        router.route(l.buffer(), bias == null ? null : vectors.of(bias, "correction bias"), l.rows(), gate.experts(), k,
+                gate.groups(), gate.groupsKept(), gate.sigmoid(), gate.normalize(), gate.scalingFactor(), r.chosen(),
+                r.weights());
+    }
+
+    @Override
+    public void copyRoutingToHost(Routing routing, int[] chosen, float[] weights) {
+        context.bind();
+        DeviceRouting r = deviceRouting(routing);
+        int n = r.slots();
+        if (chosen.length < n || weights.length < n) {
+            throw new IllegalArgumentException(r + " into arrays of " + chosen.length + " and " + weights.length);
+        }
+        if (n == 0) {
+            return;
+        }
+        staging.download(r.chosen(), 0, 4L * n, "routing experts").asIntBuffer().get(chosen, 0, n);
+        staging.download(r.weights(), 0, 4L * n, "routing weights").asFloatBuffer().get(weights, 0, n);
+    }
+
+    @Override
+    public void copyRoutingFromHost(int[] chosen, float[] weights, int tokens, Routing routing) {
+        context.bind();
+        DeviceRouting r = deviceRouting(routing);
+        Routing.checkHostValues(chosen, weights, tokens, r.expertsPerToken());
+        int n = tokens * r.expertsPerToken();
+        int bound = 0;
+        for (int i = 0; i < n; i++) {
+            bound = Math.max(bound, chosen[i] + 1);
+        }
+        r.resize(tokens, bound);
+        if (n > 0) {
+            staging.upload(chosen, n, r.chosen(), "routing experts");
+            staging.upload(weights, n, r.weights(), "routing weights");
+        }
+    }
+
+    @Override
+    public ExpertCounts expertCounts(int layers, int expertCount) {
+        context.bind();
+        reclaimer.drain(pool);
+        long ints = ExpertHistogram.ints(layers, expertCount);
+        DeviceBuffer histogram = pool.allocate(4L * Math.max(1, ints), "expert histogram [" + layers + ", " + expertCount + "]");
+        if (ints > 0) {
+            context.fill32(histogram, 0, ints);
+        }
+        return new DeviceExpertCounts(layers, expertCount, histogram, reclaimer);
+    }
+
+    @Override
+    public void countExperts(ExpertCounts counts, int layer, Routing routing) {
+        context.bind();
+        DeviceExpertCounts c = counts(counts);
+        DeviceRouting r = deviceRouting(routing);
+        router.countExperts(r.chosen(), r.slots(), c.experts(),
+                ExpertHistogram.row(c.histogram(), layer, c.layers(), c.experts()));
+    }
+
+    @Override
+    public void drainExpertCounts(ExpertCounts counts, long[][] into) {
+        context.bind();
+        DeviceExpertCounts c = counts(counts);
+        ExpertCounts.checkInto(into, c.layers(), c.experts());
+        int n = c.ints();
+        if (n == 0) {
+            return;
+        }
+        int[] host = c.hostCopy();
+        // The one wait of the step's expert load: everything queued so far runs first.
+        staging.download(c.histogram(), 0, 4L * n, "expert histogram").asIntBuffer().get(host, 0, n);
+        context.fill32(c.histogram(), 0, n); // in stream order: the next step counts from zero
+        ExpertCounts.failIfUnrouted(ExpertHistogram.read(host, c.layers(), c.experts(), into));
     }
 
     @Override
@@ -422,9 +521,10 @@ public final class CudaBackend implements Backend {
         context.bind();
         DeviceTensor o = device(out);
         DeviceTensor in = device(x);
+        DeviceRouting r = deviceRouting(routing);
         sameShape(o, in, "moeExperts");
-        if (routing.tokens() != in.rows()) {
-            throw new IllegalArgumentException("routing of " + routing.tokens() + " tokens for " + in);
+        if (r.tokens() != in.rows()) {
+            throw new IllegalArgumentException(r + " for " + in);
         }
         if (in.rows() == 0) {
             return;
@@ -433,9 +533,12 @@ public final class CudaBackend implements Backend {
         int hidden = in.cols();
         int width = mlps[0].width();
         requireCols(in, mlps[0].gate().weight().cols(), "moeExperts input");
-        int k = routing.expertsPerToken();
+        if (r.expertBound() > tables.count()) {
+            throw new IllegalArgumentException(r + " names experts up to " + (r.expertBound() - 1) + " for a block of "
+                    + tables.count());
+        }
+        int k = r.expertsPerToken();
         MoePlan plan = MoePlan.of(policy, tables.type(), in.rows(), k, tables.count(), hidden, width);
-        DeviceBuffer[] routed = routingOnDevice.of(routing, tables.count());
         long[] bytes = MoeKernels.scratchBytes(plan, hidden, width);
         String[] names = {"expert slots", "tile experts", "tile count", "expert activations", "expert outputs"};
         for (int i = 0; i < bytes.length; i++) {
@@ -444,7 +547,7 @@ public final class CudaBackend implements Backend {
                 moeScratch[i] = pool.allocate(bytes[i], names[i]);
             }
         }
-        moe.run(plan, o.buffer(), in.buffer(), routed[0], routed[1], tables, in.rows(), k, hidden, width,
+        moe.run(plan, o.buffer(), in.buffer(), r.chosen(), r.weights(), tables, in.rows(), k, hidden, width,
                 new MoeKernels.Scratch(moeScratch[0], moeScratch[1], moeScratch[2], moeScratch[3], moeScratch[4]));
     }
 
@@ -543,7 +646,6 @@ public final class CudaBackend implements Backend {
             mla.release();
             stepTables.release();
             ropeTables.release();
-            routingOnDevice.release();
             staging.close();
             pool.close();
             arena.close();
@@ -565,6 +667,22 @@ public final class CudaBackend implements Backend {
             return d;
         }
         throw new IllegalArgumentException(t + " was not made by the CUDA backend (use its tensor())");
+    }
+
+    private static DeviceRouting deviceRouting(Routing r) {
+        if (r instanceof DeviceRouting d) {
+            return d;
+        }
+        throw new IllegalArgumentException("a " + r.getClass().getSimpleName()
+                + " passed to the CUDA backend (use its routing())");
+    }
+
+    private static DeviceExpertCounts counts(ExpertCounts c) {
+        if (c instanceof DeviceExpertCounts d) {
+            return d;
+        }
+        throw new IllegalArgumentException("a " + c.getClass().getSimpleName()
+                + " passed to the CUDA backend (use its expertCounts())");
     }
 
     private static DeviceKvCache cache(KvCache c) {

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.moebatch.backend.Batch;
+import org.moebatch.backend.ExpertCounts;
 import org.moebatch.backend.GqaDims;
+import org.moebatch.backend.HostRouting;
 import org.moebatch.backend.KvCache;
 import org.moebatch.backend.KvLayout;
 import org.moebatch.backend.Linear;
@@ -353,17 +355,34 @@ class CudaBackendTest {
                 SeamDescriptors.topK(spec));
         for (int tokens : new int[] {1, 5, 333}) {
             HostTensor logits = r.tensor(tokens, experts);
-            Routing expected = new Routing(k);
+            HostRouting expected = new HostRouting(k);
             reference.route(expected, logits, router);
-            Routing actual = new Routing(k);
+            Routing actual = cuda.routing(k);
             cuda.route(actual, cuda.copyOf(logits), router);
             int n = tokens * k;
             assertEquals(tokens, actual.tokens());
-            assertArrayEquals(Arrays.copyOf(expected.experts(), n), Arrays.copyOf(actual.experts(), n), "experts chosen");
+            int[] chosen = new int[n];
+            float[] weights = new float[n];
+            cuda.copyRoutingToHost(actual, chosen, weights);
+            assertArrayEquals(Arrays.copyOf(expected.experts(), n), chosen, "experts chosen");
             for (int i = 0; i < n; i++) {
                 float e = expected.weights()[i];
-                assertEquals(e, actual.weights()[i], 1e-6f * Math.max(1, Math.abs(e)), "weight of slot " + i);
+                assertEquals(e, weights[i], 1e-6f * Math.max(1, Math.abs(e)), "weight of slot " + i);
             }
+            // count_experts on the device, against the host's count of the same choices, in layer 1 of 2.
+            ExpertCounts counts = cuda.expertCounts(2, experts);
+            cuda.countExperts(counts, 1, actual);
+            cuda.countExperts(counts, 1, actual);
+            long[][] load = new long[2][experts];
+            cuda.drainExpertCounts(counts, load);
+            long[] expectedLoad = new long[experts];
+            for (int i = 0; i < n; i++) {
+                expectedLoad[expected.experts()[i]] += 2;
+            }
+            assertArrayEquals(new long[experts], load[0], "a layer nothing was counted in");
+            assertArrayEquals(expectedLoad, load[1], "tokens per expert, counted twice");
+            cuda.drainExpertCounts(counts, load);
+            assertArrayEquals(new long[experts], load[1], "a drain zeroes the histogram");
         }
     }
 
@@ -392,13 +411,15 @@ class CudaBackendTest {
         HostTensor x = r.tensor(tokens, hidden);
         HostTensor logits = new HostTensor(tokens, experts);
         reference.linear(logits, x, router.gate());
-        Routing routing = new Routing(k);
+        HostRouting routing = new HostRouting(k);
         reference.route(routing, logits, router);
         HostTensor expected = new HostTensor(tokens, hidden);
         reference.moeExperts(expected, x, routing, host);
 
         Tensor actual = poisoned(be, tokens, hidden);
-        be.moeExperts(actual, be.copyOf(x), routing, device); // routing made on the host: uploaded
+        Routing uploaded = be.routing(k);
+        be.copyRoutingFromHost(routing.experts(), routing.weights(), tokens, uploaded); // routing made on the host
+        be.moeExperts(actual, be.copyOf(x), uploaded, device);
         boolean tensorCoresRan = dtype == DType.BF16 && policy.equals("tc");
         if (tensorCoresRan) {
             HostTensor sameInputs = bf16MoeReference(x, routing, host);
@@ -408,11 +429,16 @@ class CudaBackendTest {
             assertClose(expected, be.toHost(actual), F32, "moeExperts");
         }
 
-        // Routed on the device this time: moeExperts uses the device's copy of the routing as it is.
-        Routing deviceRouting = new Routing(k);
+        // Routed on the device this time: moeExperts reads the routing where the router wrote it.
+        Routing deviceRouting = be.routing(k);
         be.route(deviceRouting, be.copyOf(logits), router);
+        int[] chosen = new int[tokens * k];
+        float[] weights = new float[tokens * k];
+        be.copyRoutingToHost(deviceRouting, chosen, weights);
+        HostRouting deviceChoices = new HostRouting(k);
+        reference.copyRoutingFromHost(chosen, weights, tokens, deviceChoices);
         HostTensor expectedForDeviceRouting = new HostTensor(tokens, hidden);
-        reference.moeExperts(expectedForDeviceRouting, x, deviceRouting, host);
+        reference.moeExperts(expectedForDeviceRouting, x, deviceChoices, host);
         Tensor again = poisoned(be, tokens, hidden);
         be.moeExperts(again, be.copyOf(x), deviceRouting, device);
         assertClose(expectedForDeviceRouting, be.toHost(again), tensorCoresRan ? 3e-2f : F32,
@@ -426,7 +452,7 @@ class CudaBackendTest {
      * The routed experts as the tensor-core kernels compute them: the input rounded to bf16 before
      * the gate and up products, the SwiGLU output rounded to bf16 before the down product.
      */
-    private static HostTensor bf16MoeReference(HostTensor x, Routing routing, Mlp[] experts) {
+    private static HostTensor bf16MoeReference(HostTensor x, HostRouting routing, Mlp[] experts) {
         int k = routing.expertsPerToken();
         HostTensor xs = bf16Rounded(x);
         HostTensor out = new HostTensor(x.rows(), x.cols());
