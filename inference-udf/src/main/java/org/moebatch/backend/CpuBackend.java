@@ -16,7 +16,7 @@ import org.moebatch.tensor.WeightMatrix;
  * backend is driven by one engine thread, so the scratch of worker {@code w} is only ever touched by
  * the thread running as worker {@code w} in the current job.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements HostRoutedBackend {
     /** Cached positions scored together before the running softmax is updated. */
     private static final int ATTENTION_BLOCK = 64;
     /** Tokens of one expert computed by one task: bounds per-worker buffers, balances prefill. */
@@ -406,36 +406,6 @@ public final class CpuBackend implements Backend {
                         o.data(), h * d.value() - firstRow, o.cols(), scratch[worker].panel);
             }
         });
-    }
-
-    @Override
-    public Routing routing(int expertsPerToken) {
-        return new HostRouting(expertsPerToken);
-    }
-
-    @Override
-    public void copyRoutingToHost(Routing routing, int[] experts, float[] weights) {
-        HostRouting.of(routing).copyTo(experts, weights);
-    }
-
-    @Override
-    public void copyRoutingFromHost(int[] experts, float[] weights, int tokens, Routing routing) {
-        HostRouting.of(routing).copyFrom(experts, weights, tokens);
-    }
-
-    @Override
-    public ExpertCounts expertCounts(int layers, int experts) {
-        return new HostExpertCounts(layers, experts);
-    }
-
-    @Override
-    public void countExperts(ExpertCounts counts, int layer, Routing routing) {
-        HostExpertCounts.of(counts).add(layer, HostRouting.of(routing));
-    }
-
-    @Override
-    public void drainExpertCounts(ExpertCounts counts, long[][] into) {
-        HostExpertCounts.of(counts).drain(into);
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.moebatch.tensor.WeightMatrix;
  * precision where a sum is long. Slow on purpose: it is what the fast backends are tested against,
  * and it can run a whole tiny model.
  */
-public final class ReferenceBackend implements Backend {
+public final class ReferenceBackend implements HostRoutedBackend {
 
     @Override
     public String device() {
@@ -283,36 +283,6 @@ public final class ReferenceBackend implements Backend {
                 }
             }
         }
-    }
-
-    @Override
-    public Routing routing(int expertsPerToken) {
-        return new HostRouting(expertsPerToken);
-    }
-
-    @Override
-    public void copyRoutingToHost(Routing routing, int[] experts, float[] weights) {
-        HostRouting.of(routing).copyTo(experts, weights);
-    }
-
-    @Override
-    public void copyRoutingFromHost(int[] experts, float[] weights, int tokens, Routing routing) {
-        HostRouting.of(routing).copyFrom(experts, weights, tokens);
-    }
-
-    @Override
-    public ExpertCounts expertCounts(int layers, int experts) {
-        return new HostExpertCounts(layers, experts);
-    }
-
-    @Override
-    public void countExperts(ExpertCounts counts, int layer, Routing routing) {
-        HostExpertCounts.of(counts).add(layer, HostRouting.of(routing));
-    }
-
-    @Override
-    public void drainExpertCounts(ExpertCounts counts, long[][] into) {
-        HostExpertCounts.of(counts).drain(into);
     }
 
     @Override
